@@ -1,0 +1,1 @@
+//! geocode (to be written).

@@ -1,0 +1,3 @@
+//! The `doorstep` command line. Thin: parses arguments and calls the library.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! road (to be written).

@@ -1,0 +1,1 @@
+//! zone (to be written).
