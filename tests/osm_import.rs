@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use doorstep::osm::{ImportOptions, RawMap, import};
+use doorstep::osm::{Clip, ImportOptions, OsmError, OsmId, RawMap, import};
 
 fn extract(name: &str) -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -56,4 +56,94 @@ fn harbin_roads_are_complete_and_consistent() {
     );
     assert!(m.barriers.iter().all(|b| b.tags.get("barrier").is_some()));
     assert!(!m.barriers.is_empty());
+}
+
+#[test]
+fn a_bbox_clip_keeps_ways_touching_it_whole() {
+    let Some(path) = extract("harbin.osm.pbf") else {
+        return;
+    };
+    let clip = Clip::parse_bbox("126.59,45.70,126.72,45.78").unwrap();
+    let options = ImportOptions {
+        clip: Some(clip.clone()),
+    };
+    let m = import(&path, &options).unwrap();
+    println!("harbin clipped to Nangang: {}", counts(&m));
+    assert!(m.roads.len() > 3_000 && m.roads.len() < 10_000);
+    for r in &m.roads {
+        assert!(
+            r.coords.iter().any(|c| clip.contains(*c)),
+            "road {:?}",
+            r.id
+        );
+    }
+    // Point POIs are kept when inside; polygon POIs when any outline node is.
+    assert!(
+        m.pois
+            .iter()
+            .filter(|p| matches!(p.id, OsmId::Node(_)))
+            .all(|p| clip.contains(p.point.0))
+    );
+    assert_eq!(m.bounds, clip.bbox());
+}
+
+#[test]
+fn the_cache_round_trips_and_refuses_other_files() {
+    let Some(path) = extract("fendoulu_subdistrict.osm.pbf") else {
+        return;
+    };
+    let m = import(&path, &ImportOptions::default()).unwrap();
+    println!("fendoulu: {}", counts(&m));
+    let dir = std::env::temp_dir().join(format!("doorstep-geo-cache-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cache = dir.join("fendoulu.rawmap");
+    m.save(&cache).unwrap();
+    assert_eq!(RawMap::load(&cache).unwrap(), m);
+    let err = RawMap::load(&path).unwrap_err();
+    assert!(matches!(err, OsmError::BadCache { .. }), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn truncated_and_corrupt_files_name_the_offset() {
+    let Some(path) = extract("fendoulu_subdistrict.osm.pbf") else {
+        return;
+    };
+    let bytes = std::fs::read(&path).unwrap();
+    let dir = std::env::temp_dir().join(format!("doorstep-geo-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let cut = dir.join("cut.osm.pbf");
+    std::fs::write(&cut, &bytes[..bytes.len() - 1000]).unwrap();
+    let err = import(&cut, &ImportOptions::default()).unwrap_err();
+    println!("{err}");
+    assert!(
+        matches!(err, OsmError::Truncated { offset, .. } if offset > 0),
+        "{err}"
+    );
+    assert!(err.to_string().contains("cut.osm.pbf"));
+
+    let stray = dir.join("stray.osm.pbf");
+    let mut with_tail = bytes.clone();
+    with_tail.extend_from_slice(&[0, 0]);
+    std::fs::write(&stray, &with_tail).unwrap();
+    let err = import(&stray, &ImportOptions::default()).unwrap_err();
+    println!("{err}");
+    assert!(matches!(err, OsmError::Truncated { offset, .. } if offset == bytes.len() as u64));
+
+    // Damage the middle of the second blob's compressed body.
+    let bad = dir.join("bad.osm.pbf");
+    let mut damaged = bytes.clone();
+    let mid = bytes.len() / 2;
+    for b in &mut damaged[mid..mid + 64] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&bad, &damaged).unwrap();
+    let err = import(&bad, &ImportOptions::default()).unwrap_err();
+    println!("{err}");
+    assert!(
+        matches!(err, OsmError::Corrupt { .. } | OsmError::Truncated { .. }),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum OsmError {
     /// The file could not be opened or read.
-    #[error("{path}: {source}")]
+    /// (The io error is part of the message, not a `source`, so it is printed once.)
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     /// The file ends inside a blob: the PBF was cut short (an interrupted download or copy).
@@ -52,10 +52,10 @@ pub enum OsmError {
 }
 
 impl OsmError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub(crate) fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {
         OsmError::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 }
