@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use doorstep::geocode::Geocoder;
 use doorstep::osm::{self, Clip, ImportOptions, ImportProgress, RawMap};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -73,7 +74,6 @@ pub fn import_with_bar(path: &std::path::Path, options: &ImportOptions) -> anyho
 }
 
 /// Loads a map from a raw-map cache or, for a `.pbf`, imports it.
-#[allow(dead_code)] // used by `geocode` (next commit)
 pub fn load_map(path: &std::path::Path) -> anyhow::Result<RawMap> {
     let is_pbf = path
         .extension()
@@ -83,4 +83,113 @@ pub fn load_map(path: &std::path::Path) -> anyhow::Result<RawMap> {
     } else {
         RawMap::load(path).with_context(|| format!("loading {}", path.display()))
     }
+}
+
+#[derive(Args)]
+pub struct GeocodeArgs {
+    /// The map: an .osm.pbf, a raw-map cache from `doorstep import`, or a saved geocoder index.
+    #[arg(long)]
+    pub osm: PathBuf,
+    /// Read JSON Lines `{"id": ..., "query": ...}` instead of one query per line.
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+/// The geocoder for a map file of any of the three kinds `--osm` accepts.
+pub fn load_geocoder(path: &std::path::Path) -> anyhow::Result<Geocoder> {
+    let mut magic = [0_u8; 8];
+    {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+        let _ = f.read(&mut magic);
+    }
+    if &magic == b"DSGEOIDX" {
+        return Ok(Geocoder::load(path)?);
+    }
+    let map = load_map(path)?;
+    Ok(Geocoder::build(&map))
+}
+
+/// One output line of `doorstep geocode`.
+#[derive(serde::Serialize)]
+struct GeocodeLine<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a serde_json::Value>,
+    query: &'a str,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    confidence: f64,
+    level: Option<&'static str>,
+    name: Option<&'a str>,
+    components: &'a doorstep::geocode::Components,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+pub fn geocode(args: GeocodeArgs) -> anyhow::Result<()> {
+    use std::io::{BufRead, Write};
+    let geocoder = load_geocoder(&args.osm)?;
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let empty = doorstep::geocode::Components::default();
+    for (n, line) in stdin.lock().lines().enumerate() {
+        let line = line.with_context(|| format!("stdin line {}", n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (id, query) = if args.jsonl {
+            match parse_jsonl(&line) {
+                Ok(x) => x,
+                Err(e) => {
+                    let msg = format!("stdin line {}: {e}", n + 1);
+                    eprintln!("{msg}");
+                    let l = GeocodeLine {
+                        id: None,
+                        query: "",
+                        lon: None,
+                        lat: None,
+                        confidence: 0.0,
+                        level: None,
+                        name: None,
+                        components: &empty,
+                        error: Some(msg),
+                    };
+                    serde_json::to_writer(&mut out, &l)?;
+                    out.write_all(b"\n")?;
+                    continue;
+                }
+            }
+        } else {
+            (None, line.clone())
+        };
+        let answer = geocoder.geocode(&query);
+        let best = answer.best.as_ref();
+        let l = GeocodeLine {
+            id: id.as_ref(),
+            query: &query,
+            lon: best.map(|b| b.lon),
+            lat: best.map(|b| b.lat),
+            confidence: (answer.confidence() * 1000.0).round() / 1000.0,
+            level: best.map(|b| b.level.as_str()),
+            name: best.map(|b| b.name.as_str()),
+            components: &answer.components,
+            error: None,
+        };
+        serde_json::to_writer(&mut out, &l)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn parse_jsonl(line: &str) -> Result<(Option<serde_json::Value>, String), String> {
+    let v: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+    let query = v
+        .get("query")
+        .and_then(|q| q.as_str())
+        .ok_or("expected {\"id\": ..., \"query\": \"...\"}: no string \"query\"")?
+        .to_string();
+    Ok((v.get("id").cloned(), query))
 }

@@ -19,11 +19,14 @@ struct Cli {
 enum Command {
     /// Import an OpenStreetMap extract (.osm.pbf) into a raw-map cache file.
     Import(cli_geo::ImportArgs),
+    /// Geocode addresses from stdin (one per line, or JSON Lines with --jsonl) to JSON Lines.
+    Geocode(cli_geo::GeocodeArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Import(args) => cli_geo::import(args),
+        Command::Geocode(args) => cli_geo::geocode(args),
     }
 }

@@ -633,13 +633,23 @@ fn build_relations(
                 })
             })
             .collect();
+        let id = OsmRelationId(r.id);
         let Some(shape) = assemble_rings(&members) else {
+            // The extract cuts through it: its name still tells the geocoder which city or
+            // district a prefix names, so it is kept without geometry.
+            if let Some(level) = r.admin_level {
+                map.boundaries.push(RawBoundary {
+                    id,
+                    admin_level: level,
+                    names: r.names.clone(),
+                    polygon: MultiPolygon(vec![]),
+                });
+            }
             continue;
         };
         if clip.is_some_and(|c| !c.overlaps(&shape)) {
             continue;
         }
-        let id = OsmRelationId(r.id);
         if let Some(level) = r.admin_level {
             map.boundaries.push(RawBoundary {
                 id,

@@ -197,6 +197,8 @@ pub struct RawBoundary {
     pub id: OsmRelationId,
     pub admin_level: u8,
     pub names: Names,
+    /// Empty when the extract holds only part of the boundary (a city cut by a district clip):
+    /// the name is kept, the shape is unknown.
     pub polygon: MultiPolygon<f64>,
 }
 

@@ -1,0 +1,580 @@
+//! The geocoder's index, built once from a [`RawMap`]: entities (compounds, POIs, streets,
+//! places) with a representative point, name tables (Chinese, Latin/pinyin, same-pinyin and
+//! one-deletion keys for typos), numbered buildings per compound, house numbers per street and
+//! administrative areas for prefixes.
+
+use geo::{BoundingRect, Centroid, Contains, Coord, InteriorPoint, LineString, MultiPolygon};
+use rstar::{AABB, RTree, RTreeObject};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+use super::names::{forms, split_bilingual, street_key};
+use super::normalize::{normalize_zh, pinyin_key};
+use super::numbers::{Numbered, parse_house_number};
+use super::streets::{StreetGeom, cluster_streets};
+use crate::osm::{AreaKind, RawMap};
+
+/// What an entity is; decides the match level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Kind {
+    Compound,
+    Poi,
+    Street,
+    Place,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Entity {
+    pub kind: Kind,
+    /// The display name.
+    pub name: String,
+    pub point: Coord<f64>,
+    /// Index into `Index::streets` for streets.
+    pub street: Option<u32>,
+    /// Index into `Index::polygons` for compounds and areas with a shape.
+    pub polygon: Option<u32>,
+    /// For streets: the key that joins house numbers (`street_key`).
+    pub key: String,
+    /// Prefers one entity over another of the same name (bigger compounds, longer streets).
+    pub weight: f32,
+}
+
+/// A name that points at an entity, with how good a form of its name it is (0–1).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub(crate) struct NameRef {
+    pub entity: u32,
+    pub quality: f32,
+}
+
+/// An administrative area (province, city, district, subdistrict) named in prefixes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Admin {
+    pub name: String,
+    pub level: u8,
+    /// `None` when the extract does not hold the whole boundary.
+    pub polygon: Option<u32>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Index {
+    pub entities: Vec<Entity>,
+    pub polygons: Vec<MultiPolygon<f64>>,
+    pub streets: Vec<StreetGeom>,
+    /// Normalized Chinese name → entities.
+    pub zh: FxHashMap<String, Vec<NameRef>>,
+    /// Concatenated Latin/pinyin key → entities.
+    pub latin: FxHashMap<String, Vec<NameRef>>,
+    /// Pinyin of a Chinese key → the keys (for same-pinyin typos).
+    pub pinyin: FxHashMap<String, Vec<String>>,
+    /// A Chinese key with one character deleted → the keys (for one wrong or missing character).
+    pub deletes: FxHashMap<String, Vec<String>>,
+    /// (compound entity, building number) → the building's centroid.
+    pub buildings: FxHashMap<(u32, String), Coord<f64>>,
+    /// Street key → numbered points along it, sorted by number.
+    pub numbers: FxHashMap<String, Vec<Numbered>>,
+    pub admins: Vec<Admin>,
+    /// Normalized admin name (and its short form without 省/市/区/县) → admins.
+    pub admin_zh: FxHashMap<String, Vec<u32>>,
+    /// Latin admin key (`harbin`, `nangangqu`, `baltimore`) → admins.
+    pub admin_latin: FxHashMap<String, Vec<u32>>,
+    /// Lower-case `addr:state` values of the data (US two-letter codes).
+    pub states: Vec<String>,
+    /// Sorted (key, entity) for autocomplete: Chinese keys and pinyin keys.
+    pub suggest: Vec<(String, u32)>,
+}
+
+impl Index {
+    pub(crate) fn build(map: &RawMap) -> Index {
+        let mut ix = Index {
+            entities: Vec::new(),
+            polygons: Vec::new(),
+            streets: Vec::new(),
+            zh: FxHashMap::default(),
+            latin: FxHashMap::default(),
+            pinyin: FxHashMap::default(),
+            deletes: FxHashMap::default(),
+            buildings: FxHashMap::default(),
+            numbers: FxHashMap::default(),
+            admins: Vec::new(),
+            admin_zh: FxHashMap::default(),
+            admin_latin: FxHashMap::default(),
+            states: Vec::new(),
+            suggest: Vec::new(),
+        };
+        ix.add_admins(map);
+        let prefixes: Vec<String> = {
+            let mut p: Vec<String> = ix
+                .admin_zh
+                .keys()
+                .filter(|k| k.chars().count() >= 2)
+                .cloned()
+                .collect();
+            p.sort_by_key(|k| std::cmp::Reverse(k.chars().count()));
+            p
+        };
+        ix.add_areas_and_pois(map, &prefixes);
+        ix.add_streets(map, &prefixes);
+        ix.add_numbers(map);
+        ix.add_buildings(map);
+        ix.finish_tables();
+        ix
+    }
+
+    fn add_entity(
+        &mut self,
+        entity: Entity,
+        names: impl Iterator<Item = (String, bool)>,
+        prefixes: &[String],
+    ) -> u32 {
+        let id = self.entities.len() as u32;
+        let names: Vec<(String, bool)> = names.collect();
+        let f = forms(names.iter().map(|(n, m)| (n.as_str(), *m)), prefixes);
+        for (key, quality) in f.zh {
+            self.zh.entry(key).or_default().push(NameRef {
+                entity: id,
+                quality,
+            });
+        }
+        for (key, quality) in f.latin {
+            self.latin.entry(key).or_default().push(NameRef {
+                entity: id,
+                quality,
+            });
+        }
+        self.entities.push(entity);
+        id
+    }
+
+    fn add_admins(&mut self, map: &RawMap) {
+        for b in &map.boundaries {
+            let Some(name) = b.names.name.as_deref() else {
+                continue;
+            };
+            let polygon = if b.polygon.0.is_empty() {
+                None
+            } else {
+                self.polygons.push(b.polygon.clone());
+                Some(self.polygons.len() as u32 - 1)
+            };
+            let id = self.admins.len() as u32;
+            self.admins.push(Admin {
+                name: name.to_string(),
+                level: b.admin_level,
+                polygon,
+            });
+            for (n, _) in b.names.all().map(|n| (n, true)) {
+                let (zh, latin) = split_bilingual(n);
+                for z in zh {
+                    let key = normalize_zh(&z);
+                    self.add_admin_key(&key, id);
+                }
+                for l in latin {
+                    let key = super::names::latin_key(&l);
+                    push_unique(self.admin_latin.entry(key).or_default(), id);
+                }
+            }
+        }
+        // Cities and districts named only in addr:* tags still count as known prefixes.
+        for a in &map.addresses {
+            for (k, level) in [("addr:province", 4), ("addr:city", 5), ("addr:district", 6)] {
+                if let Some(v) = a.tags.get(k) {
+                    let key = normalize_zh(v);
+                    if key.is_empty() || self.admin_zh.contains_key(&key) {
+                        continue;
+                    }
+                    let id = self.admins.len() as u32;
+                    self.admins.push(Admin {
+                        name: v.to_string(),
+                        level,
+                        polygon: None,
+                    });
+                    if super::normalize::has_cjk(v) {
+                        self.add_admin_key(&key, id);
+                    } else {
+                        let lk = super::names::latin_key(v);
+                        push_unique(self.admin_latin.entry(lk).or_default(), id);
+                    }
+                }
+            }
+            if let Some(s) = a.tags.get("addr:state") {
+                let s = s.trim().to_ascii_lowercase();
+                if !s.is_empty() && !self.states.contains(&s) {
+                    self.states.push(s);
+                }
+            }
+        }
+    }
+
+    fn add_admin_key(&mut self, key: &str, id: u32) {
+        if key.chars().count() < 2 {
+            return;
+        }
+        push_unique(self.admin_zh.entry(key.to_string()).or_default(), id);
+        let py = pinyin_key(key);
+        push_unique(self.admin_latin.entry(py.clone()).or_default(), id);
+        if py.contains("haerbin") {
+            push_unique(
+                self.admin_latin
+                    .entry(py.replace("haerbin", "harbin"))
+                    .or_default(),
+                id,
+            );
+        }
+        for suffix in ["省", "市", "区", "县", "街道"] {
+            if let Some(short) = key.strip_suffix(suffix)
+                && short.chars().count() >= 2
+            {
+                push_unique(self.admin_zh.entry(short.to_string()).or_default(), id);
+                let spy = pinyin_key(short);
+                if spy.contains("haerbin") {
+                    push_unique(
+                        self.admin_latin
+                            .entry(spy.replace("haerbin", "harbin"))
+                            .or_default(),
+                        id,
+                    );
+                }
+                push_unique(self.admin_latin.entry(spy).or_default(), id);
+            }
+        }
+    }
+
+    fn add_areas_and_pois(&mut self, map: &RawMap, prefixes: &[String]) {
+        let mut seen: FxHashSet<crate::osm::OsmId> = FxHashSet::default();
+        for a in &map.areas {
+            let Some(name) = a.names.name.clone() else {
+                continue;
+            };
+            if is_building_number(&name) {
+                continue;
+            }
+            let kind = match a.kind {
+                AreaKind::Residential => Kind::Compound,
+                AreaKind::Place => Kind::Compound,
+                AreaKind::Building | AreaKind::Other => Kind::Poi,
+            };
+            let point = representative_point(&a.polygon);
+            let Some(point) = point else { continue };
+            seen.insert(a.id);
+            self.polygons.push(a.polygon.clone());
+            let area_m2 = geo::Area::unsigned_area(&a.polygon) * 1.0e10;
+            let entity = Entity {
+                kind,
+                name: name.clone(),
+                point,
+                street: None,
+                polygon: Some(self.polygons.len() as u32 - 1),
+                key: String::new(),
+                weight: match a.kind {
+                    AreaKind::Residential => 1.0,
+                    AreaKind::Place => 0.9,
+                    AreaKind::Other => 0.85,
+                    AreaKind::Building => 0.8,
+                } + (area_m2.ln().max(0.0) as f32) * 0.001,
+            };
+            let names = a
+                .names
+                .all()
+                .map(|n| (n.to_string(), Some(n) == a.names.name.as_deref()));
+            self.add_entity(entity, names.collect::<Vec<_>>().into_iter(), prefixes);
+        }
+        for p in &map.pois {
+            let Some(name) = p.names.name.clone() else {
+                continue;
+            };
+            if seen.contains(&p.id) || is_building_number(&name) {
+                continue;
+            }
+            let kind = match (p.kind.0.as_str(), p.kind.1.as_str()) {
+                ("place", "neighbourhood" | "quarter" | "city_block" | "plot")
+                | ("landuse", "residential") => Kind::Compound,
+                ("place", _) => Kind::Place,
+                _ => Kind::Poi,
+            };
+            let entity = Entity {
+                kind,
+                name: name.clone(),
+                point: p.point.0,
+                street: None,
+                polygon: None,
+                key: String::new(),
+                weight: if kind == Kind::Compound { 0.9 } else { 0.8 },
+            };
+            let names = p
+                .names
+                .all()
+                .map(|n| (n.to_string(), Some(n) == p.names.name.as_deref()));
+            self.add_entity(entity, names.collect::<Vec<_>>().into_iter(), prefixes);
+        }
+        // Areas named by their admin polygon (南岗区 alone) answer at area level.
+        for i in 0..self.admins.len() {
+            let Some(pi) = self.admins[i].polygon else {
+                continue;
+            };
+            let Some(point) = representative_point(&self.polygons[pi as usize]) else {
+                continue;
+            };
+            let name = self.admins[i].name.clone();
+            let entity = Entity {
+                kind: Kind::Place,
+                name: name.clone(),
+                point,
+                street: None,
+                polygon: Some(pi),
+                key: String::new(),
+                weight: 0.5,
+            };
+            self.add_entity(entity, std::iter::once((name, true)), &[]);
+        }
+    }
+
+    fn add_streets(&mut self, map: &RawMap, prefixes: &[String]) {
+        for cluster in cluster_streets(map) {
+            let id = self.streets.len() as u32;
+            let point = cluster.geom.midpoint();
+            let weight = 0.85 + (cluster.geom.length_m().max(1.0).ln() as f32) * 0.001;
+            let entity = Entity {
+                kind: Kind::Street,
+                name: cluster.display.clone(),
+                point,
+                street: Some(id),
+                polygon: None,
+                key: cluster.key.clone(),
+                weight,
+            };
+            self.streets.push(cluster.geom);
+            let names = cluster.names.into_iter().map(|n| {
+                let main = n == cluster.display;
+                (n, main)
+            });
+            self.add_entity(entity, names.collect::<Vec<_>>().into_iter(), prefixes);
+        }
+    }
+
+    fn add_numbers(&mut self, map: &RawMap) {
+        let mut numbers: FxHashMap<String, Vec<Numbered>> = FxHashMap::default();
+        for a in &map.addresses {
+            let (Some(num), Some(street)) = (&a.housenumber, &a.street) else {
+                continue;
+            };
+            let key = street_key(street);
+            if key.is_empty() {
+                continue;
+            }
+            for part in num.split([';', ',']) {
+                if let Some(n) = parse_house_number(part) {
+                    numbers.entry(key.clone()).or_default().push(Numbered {
+                        number: n.0,
+                        text: n.1,
+                        point: a.point.0,
+                    });
+                }
+            }
+        }
+        for i in &map.interpolations {
+            for (idx, num, street) in &i.numbered {
+                let (Some(street), Some(c)) = (street, i.coords.get(*idx)) else {
+                    continue;
+                };
+                if let Some(n) = parse_house_number(num) {
+                    let list = numbers.entry(street_key(street)).or_default();
+                    if !list.iter().any(|x| x.text == n.1) {
+                        list.push(Numbered {
+                            number: n.0,
+                            text: n.1,
+                            point: *c,
+                        });
+                    }
+                }
+            }
+        }
+        // Streets known only from addresses still get an entity (and a point).
+        let known: FxHashSet<String> = self
+            .entities
+            .iter()
+            .filter(|e| e.kind == Kind::Street)
+            .map(|e| e.key.clone())
+            .collect();
+        let mut missing: Vec<(&String, &Vec<Numbered>)> = numbers
+            .iter()
+            .filter(|(k, _)| !known.contains(*k))
+            .collect();
+        missing.sort_by(|a, b| a.0.cmp(b.0));
+        let new_streets: Vec<(String, Coord<f64>)> = missing
+            .into_iter()
+            .map(|(k, list)| {
+                let n = list.len() as f64;
+                let x = list.iter().map(|p| p.point.x).sum::<f64>() / n;
+                let y = list.iter().map(|p| p.point.y).sum::<f64>() / n;
+                (k.clone(), Coord { x, y })
+            })
+            .collect();
+        for (key, point) in new_streets {
+            let display = map
+                .addresses
+                .iter()
+                .find_map(|a| a.street.as_ref().filter(|s| street_key(s) == key))
+                .cloned()
+                .unwrap_or_else(|| key.clone());
+            let entity = Entity {
+                kind: Kind::Street,
+                name: display.clone(),
+                point,
+                street: None,
+                polygon: None,
+                key,
+                weight: 0.8,
+            };
+            self.add_entity(entity, std::iter::once((display, true)), &[]);
+        }
+        for list in numbers.values_mut() {
+            list.sort_by(|a, b| a.number.cmp(&b.number).then(a.text.cmp(&b.text)));
+        }
+        self.numbers = numbers;
+    }
+
+    /// Numbered buildings (`3栋`, `12号楼`, `ref=5`) inside compounds.
+    fn add_buildings(&mut self, map: &RawMap) {
+        #[derive(Clone)]
+        struct Boxed(u32, AABB<[f64; 2]>);
+        impl RTreeObject for Boxed {
+            type Envelope = AABB<[f64; 2]>;
+            fn envelope(&self) -> Self::Envelope {
+                self.1
+            }
+        }
+        let boxes: Vec<Boxed> = self
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e.kind, Kind::Compound | Kind::Poi))
+            .filter_map(|(i, e)| {
+                let r = self.polygons[e.polygon? as usize].bounding_rect()?;
+                Some(Boxed(
+                    i as u32,
+                    AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                ))
+            })
+            .collect();
+        let tree = RTree::bulk_load(boxes);
+        for b in &map.buildings {
+            let label = b
+                .names
+                .name
+                .as_deref()
+                .and_then(building_number)
+                .or_else(|| b.tags.get("ref").and_then(building_number))
+                .or_else(|| {
+                    if b.tags.get("addr:street").is_none() {
+                        b.tags.get("addr:housenumber").and_then(building_number)
+                    } else {
+                        None
+                    }
+                });
+            let Some(label) = label else { continue };
+            let Some(c) = geo::Polygon::new(b.outline.clone(), vec![]).centroid() else {
+                continue;
+            };
+            let p = [c.x(), c.y()];
+            for hit in tree.locate_in_envelope_intersecting(&AABB::from_point(p)) {
+                let e = &self.entities[hit.0 as usize];
+                let Some(pi) = e.polygon else { continue };
+                if self.polygons[pi as usize].contains(&c) {
+                    self.buildings.entry((hit.0, label.clone())).or_insert(c.0);
+                }
+            }
+        }
+    }
+
+    fn finish_tables(&mut self) {
+        let keys: Vec<String> = self.zh.keys().cloned().collect();
+        for key in &keys {
+            let chars: Vec<char> = key.chars().collect();
+            let py = pinyin_key(key);
+            if !py.is_empty() {
+                push_unique_s(self.pinyin.entry(py).or_default(), key);
+            }
+            if chars.len() >= 4 {
+                for i in 0..chars.len() {
+                    let del: String = chars[..i].iter().chain(&chars[i + 1..]).collect();
+                    push_unique_s(self.deletes.entry(del).or_default(), key);
+                }
+            }
+        }
+        let mut suggest: Vec<(String, u32)> = Vec::new();
+        for (key, refs) in self.zh.iter().chain(self.latin.iter()) {
+            for r in refs {
+                suggest.push((key.clone(), r.entity));
+            }
+        }
+        suggest.sort();
+        suggest.dedup();
+        self.suggest = suggest;
+    }
+}
+
+fn push_unique(v: &mut Vec<u32>, id: u32) {
+    if !v.contains(&id) {
+        v.push(id);
+    }
+}
+
+fn push_unique_s(v: &mut Vec<String>, s: &str) {
+    if !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
+/// A point inside the shape near its middle: the centroid when it falls inside, else a point
+/// guaranteed inside.
+pub(crate) fn representative_point(shape: &MultiPolygon<f64>) -> Option<Coord<f64>> {
+    let c = shape.centroid()?;
+    if shape.contains(&c) {
+        return Some(c.0);
+    }
+    shape.interior_point().map(|p| p.0).or(Some(c.0))
+}
+
+/// True for names that only number a building (`7栋`, `34号楼`, `5`).
+fn is_building_number(name: &str) -> bool {
+    building_number(name).is_some()
+}
+
+/// The number of a building from its name or ref: `3栋`, `3号楼`, `3号`, `3幢`, `3`, `A3`.
+pub(crate) fn building_number(text: &str) -> Option<String> {
+    let n = normalize_zh(text);
+    let n = n.strip_prefix('第').unwrap_or(&n);
+    let core = ["号楼", "栋", "幢", "号", "座", "楼"]
+        .iter()
+        .find_map(|s| n.strip_suffix(s))
+        .unwrap_or(n);
+    let valid = !core.is_empty()
+        && core.len() <= 6
+        && core.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && core.chars().any(|c| c.is_ascii_digit());
+    valid.then(|| core.to_string())
+}
+
+/// A way's length in metres (haversine over its segments).
+pub(crate) fn line_length_m(line: &LineString<f64>) -> f64 {
+    use geo::{Distance, Haversine};
+    line.0
+        .windows(2)
+        .map(|w| Haversine.distance(geo::Point(w[0]), geo::Point(w[1])))
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn building_numbers() {
+        assert_eq!(building_number("3栋").as_deref(), Some("3"));
+        assert_eq!(building_number("34号楼").as_deref(), Some("34"));
+        assert_eq!(building_number("第十号楼").as_deref(), Some("10"));
+        assert_eq!(building_number("A3").as_deref(), Some("a3"));
+        assert_eq!(building_number("锅炉房"), None);
+        assert_eq!(building_number("A18公寓"), None);
+    }
+}
