@@ -193,3 +193,178 @@ fn parse_jsonl(line: &str) -> Result<(Option<serde_json::Value>, String), String
         .to_string();
     Ok((v.get("id").cloned(), query))
 }
+
+#[derive(Args)]
+pub struct EvalArgs {
+    #[command(subcommand)]
+    pub command: EvalCommand,
+}
+
+#[derive(clap::Subcommand)]
+pub enum EvalCommand {
+    /// Generate query sets with ground truth from the extracts, and geocode them in-process
+    /// against the geocoder and the exact-name baseline; print hit rates per kind.
+    Run {
+        /// The folder with the extracts (nangang, fendoulu_subdistrict, chengdu, baltimore).
+        #[arg(long, default_value = "../shared/data/osm")]
+        data: PathBuf,
+        /// Seeds, comma-separated: each draws other names and forms.
+        #[arg(long, default_value = "1,2,3", value_delimiter = ',')]
+        seeds: Vec<u64>,
+        /// `dev` (tune on it) or `holdout` (score only).
+        #[arg(long, default_value = "dev")]
+        split: String,
+        #[arg(long, default_value_t = 100)]
+        per_kind: usize,
+        /// Print the failures of kinds containing this text.
+        #[arg(long)]
+        show: Option<String>,
+    },
+    /// Write query sets for `doorstep geocode --jsonl` and their ground truth to a folder
+    /// (`<set>.queries.jsonl`, `<set>.truth.jsonl`, and the pruned Baltimore map).
+    Generate {
+        #[arg(long, default_value = "../shared/data/osm")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = "holdout")]
+        split: String,
+        #[arg(long, default_value_t = 100)]
+        per_kind: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Score `doorstep geocode --jsonl` output against a truth file.
+    Score {
+        #[arg(long)]
+        truth: PathBuf,
+        #[arg(long)]
+        answers: PathBuf,
+    },
+}
+
+pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
+    use doorstep::geocode::eval::{self, Case, Score, Split};
+    let split_of = |s: &str| {
+        Split::parse(s).ok_or_else(|| anyhow::anyhow!("--split {s:?}: expected dev or holdout"))
+    };
+    match args.command {
+        EvalCommand::Run {
+            data,
+            seeds,
+            split,
+            per_kind,
+            show,
+        } => {
+            let sets = eval::standard_sets(&data, &seeds, split_of(&split)?, per_kind)?;
+            let mut all_cases: Vec<Case> = Vec::new();
+            let mut answers = rustc_hash::FxHashMap::default();
+            let mut baseline = rustc_hash::FxHashMap::default();
+            let mut lat: Vec<u64> = Vec::new();
+            for set in &sets {
+                let ev = eval::evaluate(set);
+                if let Some(kind) = &show {
+                    for c in set.cases.iter().filter(|c| c.kind.contains(kind.as_str())) {
+                        let a = ev.answers.get(&c.id).copied().flatten();
+                        if !c.is_hit(a) {
+                            let d = &ev.details[&c.id];
+                            let top = d.candidates.first();
+                            println!(
+                                "MISS {} [{}] {:?} → {} {:?} conf {:.2} comps {}",
+                                c.kind,
+                                c.set,
+                                c.query,
+                                top.map_or("-", |t| t.name.as_str()),
+                                top.map(|t| t.level),
+                                d.confidence(),
+                                serde_json::to_string(&d.components).unwrap_or_default()
+                            );
+                        }
+                    }
+                }
+                answers.extend(ev.answers);
+                baseline.extend(ev.baseline);
+                lat.extend(ev.latencies_ns);
+                all_cases.extend(set.cases.iter().cloned());
+            }
+            let g = Score::of(&all_cases, &answers);
+            let b = Score::of(&all_cases, &baseline);
+            println!("{}", eval::report(&all_cases, &g, &b));
+            lat.sort_unstable();
+            if !lat.is_empty() {
+                println!(
+                    "latency per query (this build): median {:.3} ms, p95 {:.3} ms",
+                    lat[lat.len() / 2] as f64 / 1e6,
+                    lat[lat.len() * 95 / 100] as f64 / 1e6
+                );
+            }
+        }
+        EvalCommand::Generate {
+            data,
+            seed,
+            split,
+            per_kind,
+            out,
+        } => {
+            std::fs::create_dir_all(&out).with_context(|| format!("{}", out.display()))?;
+            let sets = eval::standard_sets(&data, &[seed], split_of(&split)?, per_kind)?;
+            for set in sets {
+                let stem = set.name.split(' ').next().unwrap_or("set").to_string();
+                let mut q = String::new();
+                let mut t = String::new();
+                for c in &set.cases {
+                    q.push_str(&serde_json::to_string(
+                        &serde_json::json!({"id": c.id, "query": c.query}),
+                    )?);
+                    q.push('\n');
+                    t.push_str(&serde_json::to_string(c)?);
+                    t.push('\n');
+                }
+                std::fs::write(out.join(format!("{stem}.queries.jsonl")), q)?;
+                std::fs::write(out.join(format!("{stem}.truth.jsonl")), t)?;
+                if stem == "baltimore" {
+                    set.map.save(&out.join("baltimore-pruned.rawmap"))?;
+                }
+                eprintln!("{stem}: {} cases", set.cases.len());
+            }
+        }
+        EvalCommand::Score { truth, answers } => {
+            let mut cases = Vec::new();
+            for (n, line) in std::fs::read_to_string(&truth)
+                .with_context(|| format!("{}", truth.display()))?
+                .lines()
+                .enumerate()
+            {
+                let c: Case = serde_json::from_str(line)
+                    .with_context(|| format!("{} line {}", truth.display(), n + 1))?;
+                cases.push(c);
+            }
+            let mut got = rustc_hash::FxHashMap::default();
+            for (n, line) in std::fs::read_to_string(&answers)
+                .with_context(|| format!("{}", answers.display()))?
+                .lines()
+                .enumerate()
+            {
+                let v: serde_json::Value = serde_json::from_str(line)
+                    .with_context(|| format!("{} line {}", answers.display(), n + 1))?;
+                let id = match v.get("id") {
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => anyhow::bail!("{} line {}: no \"id\"", answers.display(), n + 1),
+                };
+                let pos = match (
+                    v.get("lon").and_then(|x| x.as_f64()),
+                    v.get("lat").and_then(|x| x.as_f64()),
+                ) {
+                    (Some(x), Some(y)) => Some(geo::Coord { x, y }),
+                    _ => None,
+                };
+                got.insert(id, pos);
+            }
+            let score = Score::of(&cases, &got);
+            let empty = Score::of(&cases, &rustc_hash::FxHashMap::default());
+            println!("{}", eval::report(&cases, &score, &empty));
+        }
+    }
+    Ok(())
+}

@@ -21,6 +21,8 @@ enum Command {
     Import(cli_geo::ImportArgs),
     /// Geocode addresses from stdin (one per line, or JSON Lines with --jsonl) to JSON Lines.
     Geocode(cli_geo::GeocodeArgs),
+    /// The geocoder's evaluation: generate query sets from the extracts, run, score.
+    GeocodeEval(cli_geo::EvalArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -28,5 +30,6 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Import(args) => cli_geo::import(args),
         Command::Geocode(args) => cli_geo::geocode(args),
+        Command::GeocodeEval(args) => cli_geo::eval(args),
     }
 }

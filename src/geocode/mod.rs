@@ -15,6 +15,7 @@
 //! not read files other than its own cache, and knows nothing of requests, zones or the web.
 
 mod answer;
+pub mod eval;
 mod fuzzy;
 mod index;
 mod names;
