@@ -14,6 +14,75 @@ use super::numbers::{Numbered, parse_house_number};
 use super::streets::{StreetGeom, cluster_streets};
 use crate::osm::{AreaKind, RawMap};
 
+/// Names that only say what a thing is (a bare `小区`, `食堂`): not searchable as names.
+const GENERIC_NAMES: &[&str] = &[
+    "小区",
+    "公园",
+    "食堂",
+    "超市",
+    "医院",
+    "学校",
+    "药店",
+    "药房",
+    "诊所",
+    "银行",
+    "公寓",
+    "宿舍",
+    "家属楼",
+    "家属院",
+    "花园",
+    "广场",
+    "商店",
+    "饭店",
+    "宾馆",
+    "酒店",
+    "停车场",
+    "厕所",
+    "公厕",
+    "市场",
+    "幼儿园",
+    "小学",
+    "中学",
+    "大学",
+    "学院",
+    "办公楼",
+    "教学楼",
+    "主楼",
+    "车站",
+    "街道",
+    "社区",
+    "锅炉房",
+    "水房",
+    "门卫",
+    "收发室",
+    "仓库",
+    "车库",
+    "商场",
+    "便利店",
+    "住宅",
+    "住宅楼",
+    "居民楼",
+    "宿舍楼",
+    "综合楼",
+    "实验楼",
+    "图书馆",
+    "体育馆",
+    "礼堂",
+    "浴池",
+    "餐厅",
+    "咖啡",
+    "快递",
+    "菜市场",
+    "加油站",
+    "派出所",
+    "邮局",
+    "书店",
+    "网吧",
+    "物业",
+    "公交站",
+    "地铁站",
+];
+
 /// What an entity is; decides the match level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Kind {
@@ -127,7 +196,9 @@ impl Index {
         prefixes: &[String],
     ) -> u32 {
         let id = self.entities.len() as u32;
-        let names: Vec<(String, bool)> = names.collect();
+        let names: Vec<(String, bool)> = names
+            .filter(|(n, _)| !GENERIC_NAMES.contains(&normalize_zh(n).as_str()))
+            .collect();
         let f = forms(names.iter().map(|(n, m)| (n.as_str(), *m)), prefixes);
         for (key, quality) in f.zh {
             self.zh.entry(key).or_default().push(NameRef {
@@ -220,7 +291,15 @@ impl Index {
                 id,
             );
         }
-        for suffix in ["省", "市", "区", "县", "街道"] {
+        // Short forms (哈尔滨, 南岗) only for provinces, cities and districts: a subdistrict's
+        // short form (建国 of 建国街道) is too often the start of a street's name.
+        let level = self.admins[id as usize].level;
+        let suffixes: &[&str] = if level <= 7 {
+            &["省", "市", "区", "县"]
+        } else {
+            &[]
+        };
+        for suffix in suffixes {
             if let Some(short) = key.strip_suffix(suffix)
                 && short.chars().count() >= 2
             {
@@ -353,13 +432,37 @@ impl Index {
 
     fn add_numbers(&mut self, map: &RawMap) {
         let mut numbers: FxHashMap<String, Vec<Numbered>> = FxHashMap::default();
+        let street_keys: FxHashSet<String> = self
+            .entities
+            .iter()
+            .filter(|e| e.kind == Kind::Street)
+            .map(|e| e.key.clone())
+            .collect();
         for a in &map.addresses {
             let (Some(num), Some(street)) = (&a.housenumber, &a.street) else {
                 continue;
             };
-            let key = street_key(street);
+            let mut key = street_key(street);
             if key.is_empty() {
                 continue;
+            }
+            if !street_keys.contains(&key) {
+                // "Tongjiang Street" on a hotel joins the street named 通江街 (nearest of that
+                // name), through the Latin and pinyin forms of the street names.
+                let lk = super::names::latin_key(street);
+                let nearest = self.latin.get(&lk).and_then(|refs| {
+                    refs.iter()
+                        .map(|r| &self.entities[r.entity as usize])
+                        .filter(|e| e.kind == Kind::Street)
+                        .min_by(|x, y| {
+                            super::streets::dist_m(x.point, a.point.0)
+                                .total_cmp(&super::streets::dist_m(y.point, a.point.0))
+                        })
+                        .map(|e| e.key.clone())
+                });
+                if let Some(k) = nearest {
+                    key = k;
+                }
             }
             for part in num.split([';', ',']) {
                 if let Some(n) = parse_house_number(part) {

@@ -67,6 +67,13 @@ impl NameForms {
 pub(crate) fn split_bilingual(name: &str) -> (Vec<String>, Vec<String>) {
     let mut zh = Vec::new();
     let mut latin = Vec::new();
+    if !has_cjk(name) {
+        // "Fort McHenry Tunnel (Bore 2)" is one Latin name.
+        if name.chars().any(|c| c.is_ascii_alphabetic()) {
+            latin.push(name.trim().to_string());
+        }
+        return (zh, latin);
+    }
     for part in name
         .split([';', '/', '(', ')', '（', '）', '|'])
         .flat_map(|p| p.split(" - "))
@@ -183,6 +190,20 @@ fn add_zh(f: &mut NameForms, n: &str, q: f32, admin_prefixes: &[String]) {
 fn add_pinyin(f: &mut NameForms, n: &str, q: f32) {
     let full = pinyin_key(n);
     f.push_latin(full.clone(), q);
+    if full.chars().any(|c| c.is_ascii_digit()) {
+        // "宝宇珑湾一号" was normalized to "...1号"; pinyin readers write "yihao".
+        const DIGITS: [&str; 10] = [
+            "ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu",
+        ];
+        let spelled: String = full
+            .chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => DIGITS[d as usize].to_string(),
+                None => c.to_string(),
+            })
+            .collect();
+        f.push_latin(spelled, q * 0.97);
+    }
     for (from, to) in PINYIN_EXONYMS {
         if full.contains(from) {
             f.push_latin(full.replace(from, to), q);
@@ -193,13 +214,12 @@ fn add_pinyin(f: &mut NameForms, n: &str, q: f32) {
             && !core.is_empty()
         {
             let core_py = pinyin_key(core);
-            for e in *english {
-                f.push_latin(format!("{core_py}{e}"), q * 0.98);
+            for (i, e) in english.iter().enumerate() {
+                // The usual translation first; looser ones (路 as "street") rank lower.
+                let qe = if i == 0 { q * 0.98 } else { q * 0.9 };
+                f.push_latin(format!("{core_py}{e}"), qe);
                 if core_py.contains("haerbin") {
-                    f.push_latin(
-                        format!("{}{e}", core_py.replace("haerbin", "harbin")),
-                        q * 0.98,
-                    );
+                    f.push_latin(format!("{}{e}", core_py.replace("haerbin", "harbin")), qe);
                 }
             }
             break;

@@ -14,6 +14,8 @@ use super::t2s_table::T2S;
 pub fn fold_char(c: char) -> char {
     let c = match c {
         '\u{3000}' => ' ',
+        // Pinyin's ü is typed u (or v) on keyboards without it.
+        'ü' | 'Ü' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => 'u',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
     };
@@ -58,6 +60,9 @@ pub fn normalize_zh(text: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         if is_cjk(c) || c.is_ascii_alphanumeric() {
             out.push(c);
+        } else if matches!(c, '/' | '&' | '、' | '+') && !out.is_empty() && out.ends_with(is_cjk) {
+            // "黑山街/巴山街": a separator between names means "and" (an intersection).
+            out.push('与');
         } else if c == '-' || c == '—' || c == '~' || c == '－' {
             // Keep a range/sub-number dash only between digits ("10-2号").
             let prev = out.chars().last().is_some_and(|p| p.is_ascii_digit());
@@ -150,7 +155,7 @@ pub fn pinyin_key(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for c in text.chars() {
         if let Some(p) = c.to_pinyin() {
-            out.push_str(p.plain());
+            out.extend(p.plain().chars().map(|c| if c == 'ü' { 'u' } else { c }));
         } else if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
         }
@@ -159,6 +164,7 @@ pub fn pinyin_key(text: &str) -> String {
 }
 
 /// The plain pinyin of one character, if it has one.
+/// (`ü` is kept as the crate writes it; [`pinyin_key`] writes it `u`.)
 pub fn char_pinyin(c: char) -> Option<&'static str> {
     c.to_pinyin().map(|p| p.plain())
 }
@@ -281,6 +287,7 @@ mod tests {
         assert_eq!(normalize_zh("鸿翔名苑 3 栋，2单元"), "鸿翔名苑3栋2单元");
         assert_eq!(normalize_zh("桥南街10-2号"), "桥南街10-2号");
         assert_eq!(normalize_zh("新发小区-F区"), "新发小区f区");
+        assert_eq!(normalize_zh("黑山街/巴山街"), "黑山街与巴山街");
     }
 
     #[test]

@@ -209,7 +209,7 @@ pub(crate) fn intersection_splits(chars: &[char]) -> (Vec<Split>, bool) {
             splits.push((body[..i].to_vec(), body[i + 1..].to_vec()));
         }
     }
-    if splits.is_empty() && had_junction {
+    if had_junction {
         // "黑山街巴山街交口": every split with two names of at least two characters.
         for i in 2..body.len().saturating_sub(1) {
             splits.push((body[..i].to_vec(), body[i..].to_vec()));
@@ -397,7 +397,9 @@ mod tests {
         let c: Vec<char> = "黑山街与巴山街交口".chars().collect();
         let (s, j) = intersection_splits(&c);
         assert!(j);
-        assert_eq!(s.len(), 1);
+        // The connector's split first, then every plain split ("振兴街和兴路交口" has a
+        // street starting with 和).
+        assert!(s.len() > 1);
         assert_eq!(s[0].0.iter().collect::<String>(), "黑山街");
         assert_eq!(s[0].1.iter().collect::<String>(), "巴山街");
         let c: Vec<char> = "黑山街巴山街路口".chars().collect();

@@ -36,7 +36,7 @@ pub(crate) fn candidate(ix: &Index, hit: &Hit, tail: &Tail, comps: &mut Componen
             comps.street = Some(e.name.clone());
             let number = tail.number.clone().or_else(|| tail.building.clone());
             let Some(num) = number else {
-                return make(e.point, Level::Street, 0.9 * q, e.name.clone());
+                return make(e.point, Level::Street, 0.93 * q, e.name.clone());
             };
             comps.number = Some(num.clone());
             let label = if num.chars().all(|c| c.is_ascii_digit() || c == '-')
@@ -77,6 +77,9 @@ pub(crate) fn candidate(ix: &Index, hit: &Hit, tail: &Tail, comps: &mut Componen
             } else {
                 Level::Poi
             };
+            // A bare number or `号` after a name is a house number first: a compound or POI
+            // takes it as a building only when the building is in the data.
+            let explicit = tail.building.is_some();
             let building = tail.building.clone().or_else(|| tail.number.clone());
             let Some(b) = building else {
                 let c = if e.kind == Kind::Compound { 0.93 } else { 0.92 };
@@ -86,10 +89,19 @@ pub(crate) fn candidate(ix: &Index, hit: &Hit, tail: &Tail, comps: &mut Componen
             let label = format!("{} {}栋", e.name, b);
             match ix.buildings.get(&(hit.entity, b.to_ascii_lowercase())) {
                 Some(p) => make(*p, Level::Building, 0.95 * q, label),
-                None => make(e.point, level, 0.9 * q, e.name.clone()),
+                None if explicit => make(e.point, level, 0.9 * q, e.name.clone()),
+                None => make(e.point, level, 0.58 * q, e.name.clone()),
             }
         }
-        Kind::Place => make(e.point, Level::Area, 0.75 * q, e.name.clone()),
+        Kind::Place => {
+            // An area with a house number after it is most likely a street of that name.
+            let c = if tail.number.is_some() || tail.building.is_some() {
+                0.5
+            } else {
+                0.75
+            };
+            make(e.point, Level::Area, c * q, e.name.clone())
+        }
     }
 }
 

@@ -260,7 +260,7 @@ pub(crate) fn search(ix: &Index, query: &str) -> (Vec<Scored>, Components) {
         }
         let mut comps = base.clone();
         let (tail, unexplained, foreign) = rest_of(ix, &toks, span, &used, &mut comps);
-        let penalty = 0.15 * unexplained as f64 + if foreign { 0.6 } else { 0.0 };
+        let penalty = 0.3 * unexplained as f64 + if foreign { 0.6 } else { 0.0 };
         hits_to_candidates(ix, &span.hits, &tail, penalty, &admins, &comps, &mut out);
     }
     if out.is_empty() {

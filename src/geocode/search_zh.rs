@@ -8,8 +8,10 @@ use super::index::{Index, Kind};
 use super::parse::{Tail, intersection_splits, parse_tail, place_prefix, tail_start};
 use super::resolve::{Hit, admin_penalty, candidate};
 
-/// Penalty per character the parse could not place.
-const UNEXPLAINED: f64 = 0.12;
+/// Penalty per character after the name that the parse could not place.
+const UNEXPLAINED: f64 = 0.15;
+/// Penalty per character skipped before the name (not a known prefix).
+const SKIPPED: f64 = 0.2;
 
 /// Administrative prefixes found at the start of a query.
 struct Prefixes {
@@ -100,7 +102,7 @@ fn skipped_penalty(skipped: &[char], ix: &Index) -> f64 {
         // A district or city the data does not know: most likely another place.
         return 0.5;
     }
-    UNEXPLAINED * skipped.len() as f64
+    SKIPPED * skipped.len() as f64
 }
 
 /// Scores candidates of every entity a key names, with the prefix check and a small
@@ -127,17 +129,25 @@ pub(crate) fn hits_to_candidates(
         (b.0.0.confidence + b.1 * 0.01).total_cmp(&(a.0.0.confidence + a.1 * 0.01))
     });
     if local.len() > 1 {
-        let (best, rest) = local.split_at_mut(1);
-        let b = &mut best[0].0.0;
-        let far = rest.iter().any(|((c, _), _)| {
-            (c.confidence - b.confidence).abs() < 0.05
-                && super::streets::dist_m(
-                    geo::Coord { x: c.lon, y: c.lat },
-                    geo::Coord { x: b.lon, y: b.lat },
-                ) > 1000.0
+        // Places far apart sharing the best name: all of them are less certain (the order
+        // among them stays).
+        let (top, tp) = (
+            local[0].0.0.confidence,
+            geo::Coord {
+                x: local[0].0.0.lon,
+                y: local[0].0.0.lat,
+            },
+        );
+        let tied = |c: &Candidate| (c.confidence - top).abs() < 0.05;
+        let far = local[1..].iter().any(|((c, _), _)| {
+            tied(c) && super::streets::dist_m(geo::Coord { x: c.lon, y: c.lat }, tp) > 1000.0
         });
         if far {
-            b.confidence *= 0.92;
+            for ((c, _), _) in local.iter_mut() {
+                if tied(c) {
+                    c.confidence *= 0.92;
+                }
+            }
         }
     }
     out.extend(local.into_iter().map(|(c, _)| c));
@@ -256,13 +266,16 @@ pub(crate) fn search(ix: &Index, norm: &str) -> (Vec<Scored>, Components) {
     let mut out: Vec<Scored> = Vec::new();
     let last_start = *pre.starts.last().unwrap_or(&0);
 
-    if let Some(c) = intersection(ix, &chars[last_start..], &pre.admins, &comps) {
-        out.push(c);
+    for &s in pre.starts.iter().rev() {
+        if let Some(c) = intersection(ix, &chars[s..], &pre.admins, &comps) {
+            out.push(c);
+            break;
+        }
     }
 
     // Exact names, from the furthest prefix back to the start of the query.
     let mut covered_from_zero = false;
-    let mut found_exact = false;
+    let mut clean_exact = false;
     for &s in pre.starts.iter().rev() {
         let max_skip = 6.min(chars.len().saturating_sub(s + 2));
         for a in s..=s + max_skip {
@@ -274,11 +287,18 @@ pub(crate) fn search(ix: &Index, norm: &str) -> (Vec<Scored>, Components) {
                     continue;
                 }
                 let tail = parse_tail(&chars[e..]);
-                let penalty =
+                let unplaced = (a - s) + tail.unexplained;
+                let mut penalty =
                     skipped_penalty(&chars[s..a], ix) + UNEXPLAINED * tail.unexplained as f64;
+                if unplaced >= e - a {
+                    // More of the query unexplained than matched: a coincidence, not a match.
+                    penalty += 0.5;
+                }
                 hits_to_candidates(ix, &hits, &tail, penalty, &pre.admins, &comps, &mut out);
+                if penalty == 0.0 {
+                    clean_exact = true;
+                }
                 hit_here = true;
-                found_exact = true;
                 if a == 0 {
                     covered_from_zero = true;
                 }
@@ -290,26 +310,30 @@ pub(crate) fn search(ix: &Index, norm: &str) -> (Vec<Scored>, Components) {
         }
     }
 
-    // One typo in the name: only the part before a parseable tail is the name.
-    if !found_exact && out.is_empty() {
+    // One typo in the name: only the part before a parseable tail is the name. Tried when no
+    // exact name explains the whole query (a partial exact match may be the typo's neighbour).
+    if !clean_exact {
+        for &s in pre.starts.iter().rev() {
+            let rest = &chars[s..];
+            let t0 = tail_start(rest);
+            let core: String = rest[..t0].iter().collect();
+            let tail = parse_tail(&rest[t0..]);
+            let penalty = UNEXPLAINED * tail.unexplained as f64;
+            let mut tried = vec![core.clone()];
+            if let Some(stripped) = core.strip_suffix("小区") {
+                tried.push(stripped.to_string());
+            }
+            for core in tried {
+                for (key, typo) in fuzzy_keys(ix, &core) {
+                    let hits = lookup(ix, &key, f64::from(typo.quality()));
+                    hits_to_candidates(ix, &hits, &tail, penalty, &pre.admins, &comps, &mut out);
+                }
+            }
+        }
+    }
+    if out.is_empty() {
         let rest = &chars[last_start..];
-        let t0 = tail_start(rest);
-        let core: String = rest[..t0].iter().collect();
-        let tail = parse_tail(&rest[t0..]);
-        let mut tried = vec![core.clone()];
-        if let Some(stripped) = core.strip_suffix("小区") {
-            tried.push(stripped.to_string());
-        }
-        for core in tried {
-            for (key, typo) in fuzzy_keys(ix, &core) {
-                let hits = lookup(ix, &key, f64::from(typo.quality()));
-                hits_to_candidates(ix, &hits, &tail, 0.0, &pre.admins, &comps, &mut out);
-            }
-            if !out.is_empty() {
-                break;
-            }
-        }
-        if out.is_empty() && !rest.is_empty() {
+        if !rest.is_empty() {
             comps.unparsed = Some(rest.iter().collect());
         }
     }
