@@ -269,8 +269,21 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
                         if !c.is_hit(a) {
                             let d = &ev.details[&c.id];
                             let top = d.candidates.first();
+                            let off = match (&c.expect, a) {
+                                (eval::Expect::Point { lon, lat, .. }, Some(p)) => {
+                                    format!(
+                                        " ({:.0} m off)",
+                                        geo::Distance::distance(
+                                            &geo::Haversine,
+                                            geo::Point::new(*lon, *lat),
+                                            geo::Point(p)
+                                        )
+                                    )
+                                }
+                                _ => String::new(),
+                            };
                             println!(
-                                "MISS {} [{}] {:?} → {} {:?} conf {:.2} comps {}",
+                                "MISS {} [{}] {:?} → {}{off} {:?} conf {:.2} comps {}",
                                 c.kind,
                                 c.set,
                                 c.query,
