@@ -69,12 +69,15 @@ impl Geocoder {
     /// Geocodes one free-text address.
     ///
     /// ```no_run
-    /// # let map: doorstep::osm::RawMap = unimplemented!();
+    /// use doorstep::osm::{import, ImportOptions};
+    /// let path = std::path::Path::new("../shared/data/osm/nangang.osm.pbf");
+    /// let map = import(path, &ImportOptions::default())?;
     /// let g = doorstep::geocode::Geocoder::build(&map);
     /// let a = g.geocode("哈尔滨市南岗区巴山街32号");
     /// if let Some(best) = &a.best {
     ///     println!("{} {} {:?} {:.2}", best.lon, best.lat, best.level, best.confidence);
     /// }
+    /// # Ok::<(), doorstep::osm::OsmError>(())
     /// ```
     pub fn geocode(&self, query: &str) -> Answer {
         let ix = &self.index;

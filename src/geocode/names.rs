@@ -180,6 +180,19 @@ fn add_zh(f: &mut NameForms, n: &str, q: f32, admin_prefixes: &[String]) {
             add_pinyin(f, rest, q * 0.93);
         }
     }
+    // "哈尔滨市光华中学" is also "光华中学", even where the data does not name the city.
+    let chars: Vec<char> = n.chars().collect();
+    for k in 2..=3 {
+        if chars.len() >= k + 4
+            && matches!(chars[k], '市' | '省')
+            && chars[k + 1] != '场'
+            && !admin_prefixes.iter().any(|p| n.starts_with(p.as_str()))
+        {
+            let rest: String = chars[k + 1..].iter().collect();
+            f.push_zh(rest.clone(), q * 0.93);
+            add_pinyin(f, &rest, q * 0.9);
+        }
+    }
     if let Some(rest) = n.strip_suffix("小区")
         && rest.chars().count() >= 2
     {

@@ -17,6 +17,8 @@ const SKIPPED: f64 = 0.2;
 struct Prefixes {
     /// Positions a name may start at: 0 and after each prefix.
     starts: Vec<usize>,
+    /// What starting at `starts[i]` costs: an unknown city or district named before it.
+    start_penalty: Vec<f64>,
     /// Known admin areas named (checked against their polygons).
     admins: Vec<u32>,
     /// A city or province the data does not cover (`成都市`), with its length.
@@ -26,6 +28,7 @@ struct Prefixes {
 fn prefixes(ix: &Index, chars: &[char], comps: &mut Components) -> Prefixes {
     let mut p = Prefixes {
         starts: vec![0],
+        start_penalty: vec![0.0],
         admins: Vec::new(),
         foreign: None,
     };
@@ -48,10 +51,17 @@ fn prefixes(ix: &Index, chars: &[char], comps: &mut Components) -> Prefixes {
                 p.admins.extend(ids.iter().copied());
                 pos += len;
                 p.starts.push(pos);
+                p.start_penalty.push(0.0);
                 continue 'outer;
             }
         }
-        if let Some((len, name)) = place_prefix(&chars[pos..])
+        // Another province or city — when the data names its own (a map that knows no city
+        // cannot tell whether 哈尔滨市 is foreign, and ignores the prefix instead).
+        let knows_its_city = ix
+            .admins
+            .iter()
+            .any(|a| a.level <= 5 && super::normalize::has_cjk(&a.name));
+        if let Some((len, name)) = place_prefix(&chars[pos..]).filter(|_| knows_its_city)
             && pos + len < chars.len()
         {
             let named_with_suffix =
@@ -61,6 +71,7 @@ fn prefixes(ix: &Index, chars: &[char], comps: &mut Components) -> Prefixes {
                 comps.city = Some(name);
                 pos += len;
                 p.starts.push(pos);
+                p.start_penalty.push(0.0);
                 continue;
             }
             if p.foreign.is_none() {
@@ -82,9 +93,35 @@ fn prefixes(ix: &Index, chars: &[char], comps: &mut Components) -> Prefixes {
                     }
                     pos += len;
                     p.starts.push(pos);
+                    p.start_penalty.push(0.0);
                     continue 'outer;
                 }
             }
+        }
+        // A province, city or district the data does not name (`吉林省`, `锦江区`): skipped, at
+        // a cost when the data names its own (then it is most likely another place).
+        let knows_districts = ix
+            .admins
+            .iter()
+            .any(|a| (6..=7).contains(&a.level) && super::normalize::has_cjk(&a.name));
+        for k in (2..=4).rev() {
+            let Some(&suffix) = chars.get(pos + k) else {
+                continue;
+            };
+            if !matches!(suffix, '省' | '市' | '区' | '县') || pos + k + 2 > chars.len() {
+                continue;
+            }
+            let name: String = chars[pos..=pos + k].iter().collect();
+            let (slot, known_level) = match suffix {
+                '省' => (&mut comps.province, knows_its_city),
+                '市' => (&mut comps.city, knows_its_city),
+                _ => (&mut comps.district, knows_districts),
+            };
+            slot.get_or_insert(name);
+            pos += k + 1;
+            p.starts.push(pos);
+            p.start_penalty.push(if known_level { 0.5 } else { 0.0 });
+            continue 'outer;
         }
         break;
     }
@@ -276,7 +313,7 @@ pub(crate) fn search(ix: &Index, norm: &str) -> (Vec<Scored>, Components) {
     // Exact names, from the furthest prefix back to the start of the query.
     let mut covered_from_zero = false;
     let mut clean_exact = false;
-    for &s in pre.starts.iter().rev() {
+    for (&s, &start_penalty) in pre.starts.iter().zip(&pre.start_penalty).rev() {
         let max_skip = 6.min(chars.len().saturating_sub(s + 2));
         for a in s..=s + max_skip {
             let mut hit_here = false;
@@ -288,8 +325,9 @@ pub(crate) fn search(ix: &Index, norm: &str) -> (Vec<Scored>, Components) {
                 }
                 let tail = parse_tail(&chars[e..]);
                 let unplaced = (a - s) + tail.unexplained;
-                let mut penalty =
-                    skipped_penalty(&chars[s..a], ix) + UNEXPLAINED * tail.unexplained as f64;
+                let mut penalty = start_penalty
+                    + skipped_penalty(&chars[s..a], ix)
+                    + UNEXPLAINED * tail.unexplained as f64;
                 if unplaced >= e - a {
                     // More of the query unexplained than matched: a coincidence, not a match.
                     penalty += 0.5;
@@ -313,12 +351,12 @@ pub(crate) fn search(ix: &Index, norm: &str) -> (Vec<Scored>, Components) {
     // One typo in the name: only the part before a parseable tail is the name. Tried when no
     // exact name explains the whole query (a partial exact match may be the typo's neighbour).
     if !clean_exact {
-        for &s in pre.starts.iter().rev() {
+        for (&s, &start_penalty) in pre.starts.iter().zip(&pre.start_penalty).rev() {
             let rest = &chars[s..];
             let t0 = tail_start(rest);
             let core: String = rest[..t0].iter().collect();
             let tail = parse_tail(&rest[t0..]);
-            let penalty = UNEXPLAINED * tail.unexplained as f64;
+            let penalty = start_penalty + UNEXPLAINED * tail.unexplained as f64;
             let mut tried = vec![core.clone()];
             if let Some(stripped) = core.strip_suffix("小区") {
                 tried.push(stripped.to_string());
