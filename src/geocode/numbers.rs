@@ -42,6 +42,8 @@ pub(crate) enum Placed {
     Between(Coord<f64>, f64),
     /// Only one side known: the nearest numbered neighbour's point, and how far off in numbers.
     Near(Coord<f64>, u32),
+    /// Far past the numbered stretch: along the line the nearest numbers follow.
+    Fitted(Coord<f64>),
 }
 
 /// Places `number` (text as normalized) among the sorted numbered points of a street.
@@ -104,7 +106,58 @@ pub(crate) fn place(list: &[Numbered], number: u32, text: &str) -> Option<Placed
             return Some(Placed::Between(p, d * (1.0 + t)));
         }
     }
+    // 5. Far from any numbered stretch: the line that the nearest numbers follow, extended.
+    if diff > 20
+        && let Some(p) = fitted(list, number, same_side)
+        && dist_m(p, nearest.point) < 1500.0
+    {
+        return Some(Placed::Fitted(p));
+    }
     Some(Placed::Near(nearest.point, diff))
+}
+
+/// Least-squares line through the (number, position) of the numbers nearest to `number` (the
+/// same side when it has two), evaluated at `number`.
+fn fitted(
+    list: &[Numbered],
+    number: u32,
+    same_side: impl Fn(&Numbered) -> bool,
+) -> Option<Coord<f64>> {
+    let mut pool: Vec<&Numbered> = list.iter().filter(|x| same_side(x)).collect();
+    if pool.len() < 2 {
+        pool = list.iter().collect();
+    }
+    pool.sort_by_key(|x| x.number.abs_diff(number));
+    pool.truncate(6);
+    let n = pool.len() as f64;
+    if n < 2.0 {
+        return None;
+    }
+    let mean_k = pool.iter().map(|x| f64::from(x.number)).sum::<f64>() / n;
+    let (mean_x, mean_y) = (
+        pool.iter().map(|x| x.point.x).sum::<f64>() / n,
+        pool.iter().map(|x| x.point.y).sum::<f64>() / n,
+    );
+    let var = pool
+        .iter()
+        .map(|x| (f64::from(x.number) - mean_k).powi(2))
+        .sum::<f64>();
+    if var <= 0.0 {
+        return None;
+    }
+    let slope = |f: &dyn Fn(&Numbered) -> f64, mean: f64| {
+        pool.iter()
+            .map(|x| (f64::from(x.number) - mean_k) * (f(x) - mean))
+            .sum::<f64>()
+            / var
+    };
+    let sx = slope(&|x| x.point.x, mean_x);
+    let sy = slope(&|x| x.point.y, mean_y);
+    let dk = f64::from(number) - mean_k;
+    Some(Coord {
+        x: mean_x + sx * dk,
+        y: mean_y + sy * dk,
+    })
 }
 
 /// Numbers that grow faster than a few per metre between two points are a typo in the data
@@ -133,7 +186,7 @@ fn bracket(list: &[Numbered], number: u32, keep: impl Fn(&Numbered) -> bool) -> 
     let (lo, hi) = los
         .iter()
         .flat_map(|lo| his.iter().map(move |hi| (*lo, *hi)))
-        .filter(|(lo, hi)| plausible(lo, hi) && dist_m(lo.point, hi.point) < 800.0)
+        .filter(|(lo, hi)| plausible(lo, hi) && dist_m(lo.point, hi.point) < 1500.0)
         .min_by_key(|(lo, hi)| hi.number - lo.number)?;
     let gap = dist_m(lo.point, hi.point);
     let t = f64::from(number - lo.number) / f64::from(hi.number - lo.number);

@@ -51,14 +51,28 @@ pub(crate) fn candidate(ix: &Index, hit: &Hit, tail: &Tail, comps: &mut Componen
                     .get(&e.key)
                     .and_then(|list| place(list, n, &text))
             });
+            // An estimate off the street (a fitted line, a wide bracket) is pulled onto it.
+            let onto_street = |p: Coord<f64>| match e.street {
+                Some(si) => ix.streets[si as usize].snap(p, 40.0),
+                None => p,
+            };
             match placed {
+                Some(Placed::Fitted(p)) => {
+                    make(onto_street(p), Level::StreetNumber, 0.55 * q, label)
+                }
                 Some(Placed::Exact(p)) => make(p, Level::Address, 0.97 * q, label),
                 Some(Placed::Between(p, gap_m)) => {
                     let c = if gap_m < 250.0 { 0.85 } else { 0.7 };
                     make(p, Level::StreetNumber, c * q, label)
                 }
+                // The nearest numbered building within a block of numbers beats the middle of
+                // the street.
                 Some(Placed::Near(p, diff)) if diff <= 20 => {
                     make(p, Level::StreetNumber, 0.65 * q, label)
+                }
+                Some(Placed::Near(p, diff)) if diff <= 100 => {
+                    // A block of numbers away: on the street, level with that building.
+                    make(onto_street(p), Level::StreetNumber, 0.55 * q, label)
                 }
                 _ => {
                     // No numbered neighbour: a point on the street, said to be rough.

@@ -87,6 +87,20 @@ impl StreetGeom {
         longest.0[0]
     }
 
+    /// `p` when it lies within `max_m` of the street, else the nearest point on the street.
+    pub(crate) fn snap(&self, p: Coord<f64>, max_m: f64) -> Coord<f64> {
+        let best = self
+            .lines
+            .iter()
+            .flat_map(|l| l.0.windows(2))
+            .map(|w| point_segment_m(p, w[0], w[1]))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        match best {
+            Some((d, q)) if d > max_m => q,
+            _ => p,
+        }
+    }
+
     /// Where this street meets `other`: a shared node, else the closest approach when the
     /// two come within `max_gap_m`. Returns the point and the gap in metres.
     pub(crate) fn crossing(&self, other: &StreetGeom, max_gap_m: f64) -> Option<(Coord<f64>, f64)> {
