@@ -23,6 +23,9 @@ pub struct ImportArgs {
     /// Keep only this polygon (GeoJSON Polygon/MultiPolygon/Feature, or Osmosis .poly).
     #[arg(long)]
     pub polygon: Option<PathBuf>,
+    /// Also build the geocoder and save its index here (`geocode --osm` reads it directly).
+    #[arg(long)]
+    pub geocoder_index: Option<PathBuf>,
 }
 
 pub fn import(args: ImportArgs) -> anyhow::Result<()> {
@@ -50,6 +53,17 @@ pub fn import(args: ImportArgs) -> anyhow::Result<()> {
         read_s,
         args.out.display()
     );
+    if let Some(index_path) = &args.geocoder_index {
+        let t = Instant::now();
+        let g = Geocoder::build(&map);
+        g.save(index_path)?;
+        let (entities, streets, numbers) = g.stats();
+        eprintln!(
+            "geocoder index: {entities} places, {streets} streets, {numbers} house numbers (built in {:.2} s) → {}",
+            t.elapsed().as_secs_f64(),
+            index_path.display()
+        );
+    }
     Ok(())
 }
 

@@ -273,6 +273,8 @@ fn suggestions_complete_names_and_pinyin() {
     let s = g.suggest("hongx", 10);
     assert_eq!(s.first().map(|s| s.name.as_str()), Some("鸿翔名苑"));
     assert!(g.suggest("", 10).is_empty());
+    let s = g.suggest("名苑", 10);
+    assert_eq!(s.first().map(|s| s.name.as_str()), Some("鸿翔名苑"));
 }
 
 #[test]

@@ -41,13 +41,21 @@ pub(crate) fn suggest(ix: &Index, typed: &str, limit: usize) -> Vec<Suggestion> 
         if !k.starts_with(key.as_str()) {
             break;
         }
-        let rank = match ix.entities[*e as usize].kind {
-            Kind::Compound => 0,
-            Kind::Poi => 1,
-            Kind::Street => 2,
-            Kind::Place => 3,
-        };
+        let rank = kind_rank(ix.entities[*e as usize].kind);
         found.push((rank, k.chars().count(), *e));
+    }
+    // Too few names start with it: names that contain it (`名苑` finds `鸿翔名苑`). A bounded
+    // scan of the Chinese keys, so it stays within a keystroke's budget.
+    if found.len() < limit && key.chars().count() >= 2 && has_cjk(&key) {
+        for (k, e) in ix.suggest.iter() {
+            if found.len() >= SCAN_LIMIT {
+                break;
+            }
+            if !k.starts_with(key.as_str()) && k.contains(key.as_str()) {
+                let rank = 10 + kind_rank(ix.entities[*e as usize].kind);
+                found.push((rank, k.chars().count(), *e));
+            }
+        }
     }
     found.sort();
     let mut out: Vec<Suggestion> = Vec::new();
@@ -72,4 +80,13 @@ pub(crate) fn suggest(ix: &Index, typed: &str, limit: usize) -> Vec<Suggestion> 
         }
     }
     out
+}
+
+fn kind_rank(kind: Kind) -> u8 {
+    match kind {
+        Kind::Compound => 0,
+        Kind::Poi => 1,
+        Kind::Street => 2,
+        Kind::Place => 3,
+    }
 }

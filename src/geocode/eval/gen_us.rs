@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::{Case, Expect, Split};
 use crate::geocode::names::street_key;
 use crate::geocode::numbers::parse_house_number;
-use crate::osm::{OsmId, RawMap};
+use crate::osm::{OsmId, RawMap, Tags};
 
 const ADDRESS_M: f64 = 50.0;
 const HELD_OUT_M: f64 = 60.0;
@@ -30,6 +30,18 @@ impl UsSet {
         let gone: FxHashSet<OsmId> = self.removed.iter().copied().collect();
         let mut m = map.clone();
         m.addresses.retain(|a| !gone.contains(&a.id));
+        // The building keeps its outline but loses its number, as if never tagged.
+        for b in &mut m.buildings {
+            if gone.contains(&b.id) {
+                b.tags = Tags::new(
+                    b.tags
+                        .iter()
+                        .filter(|(k, _)| !k.starts_with("addr:"))
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                );
+            }
+        }
         m
     }
 }
