@@ -389,8 +389,7 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
                 got.insert(id, pos);
             }
             let score = Score::of(&cases, &got);
-            let empty = Score::of(&cases, &rustc_hash::FxHashMap::default());
-            println!("{}", eval::report(&cases, &score, &empty));
+            println!("{}", eval::report_with(&cases, &score, None));
         }
     }
     Ok(())

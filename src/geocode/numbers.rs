@@ -60,9 +60,18 @@ pub(crate) fn place(list: &[Numbered], number: u32, text: &str) -> Option<Placed
     }
     let parity = number % 2;
     let same_side = |x: &Numbered| x.number % 2 == parity;
-    // 1. Between numbered neighbours on the same side of the street.
-    if let Some(p) = bracket(list, number, same_side) {
-        return Some(p);
+    // 1. Between numbered neighbours on the same side of the street — unless they are far
+    //    apart and the other side brackets the number much more tightly (a house across the
+    //    street is nearer than a guess along a long gap).
+    let same = bracket(list, number, same_side);
+    if let Some(Placed::Between(p, gap)) = same {
+        let either = bracket(list, number, |_| true);
+        return match either {
+            Some(Placed::Between(q, g2)) if gap > 150.0 && g2 * 2.0 < gap => {
+                Some(Placed::Between(q, g2))
+            }
+            _ => Some(Placed::Between(p, gap)),
+        };
     }
     // 2. A number a few away (either side): its building is next door.
     // The same side preferred: across the street is 20–40 m away.
