@@ -178,8 +178,12 @@ pub fn generate_us(map: &RawMap, set: &str, seed: u64, split: Split, per_kind: u
     inner.sort();
     let mut held: Vec<usize> = Vec::new();
     let mut taken: FxHashSet<usize> = FxHashSet::default();
-    for _ in 0..per_kind * 3 {
-        if held.len() == per_kind {
+    // At most a tenth of the eligible numbers per set, in either split: holding out more
+    // thins the data around each held-out number (and the smaller split far more than the
+    // larger), which measures sparser data than the extract has.
+    let quota = per_kind.min(inner.len().div_ceil(10));
+    for _ in 0..quota * 3 {
+        if held.len() == quota {
             break;
         }
         if let Some(&i) = inner.choose(&mut rng) {
