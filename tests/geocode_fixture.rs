@@ -257,6 +257,7 @@ fn no_confident_match_is_an_answer() {
         "",
         "   ",
         "！！！",
+        &"巴".repeat(5000),
     ] {
         let a = g.geocode(q);
         assert!(a.best.is_none(), "{q:?} should not match: {a:?}");

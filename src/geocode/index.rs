@@ -150,6 +150,9 @@ pub(crate) struct Index {
     pub states: Vec<String>,
     /// Sorted (key, entity) for autocomplete: Chinese keys and pinyin keys.
     pub suggest: Vec<(String, u32)>,
+    /// Chinese character → positions in `suggest` of the keys containing it (for completions
+    /// that match inside a name).
+    pub suggest_by_char: FxHashMap<char, Vec<u32>>,
 }
 
 impl Index {
@@ -169,6 +172,7 @@ impl Index {
             admin_latin: FxHashMap::default(),
             states: Vec::new(),
             suggest: Vec::new(),
+            suggest_by_char: FxHashMap::default(),
         };
         ix.add_admins(map);
         let prefixes: Vec<String> = {
@@ -612,7 +616,18 @@ impl Index {
         }
         suggest.sort();
         suggest.dedup();
+        let mut by_char: FxHashMap<char, Vec<u32>> = FxHashMap::default();
+        for (i, (k, _)) in suggest.iter().enumerate() {
+            let mut seen: Vec<char> = Vec::new();
+            for c in k.chars().filter(|c| super::normalize::is_cjk(*c)) {
+                if !seen.contains(&c) {
+                    seen.push(c);
+                    by_char.entry(c).or_default().push(i as u32);
+                }
+            }
+        }
         self.suggest = suggest;
+        self.suggest_by_char = by_char;
     }
 }
 

@@ -56,6 +56,8 @@ pub struct Geocoder {
 }
 
 const MAGIC: &[u8; 8] = b"DSGEOIDX";
+/// Queries are read up to this many characters.
+const MAX_QUERY_CHARS: usize = 160;
 const FORMAT_VERSION: u32 = 1;
 
 impl Geocoder {
@@ -81,7 +83,12 @@ impl Geocoder {
     /// ```
     pub fn geocode(&self, query: &str) -> Answer {
         let ix = &self.index;
-        let trimmed = query.trim();
+        // An address is short; a pasted page is not searched whole (the name search grows
+        // with the square of the length).
+        let trimmed: &str = match query.trim().char_indices().nth(MAX_QUERY_CHARS) {
+            Some((cut, _)) => &query.trim()[..cut],
+            None => query.trim(),
+        };
         let (mut scored, base) = if normalize::has_cjk(trimmed) {
             let norm = normalize::normalize_zh(trimmed);
             let (mut s, b) = search_zh::search(ix, &norm);

@@ -47,10 +47,18 @@ pub(crate) fn suggest(ix: &Index, typed: &str, limit: usize) -> Vec<Suggestion> 
     // Too few names start with it: names that contain it (`名苑` finds `鸿翔名苑`). A bounded
     // scan of the Chinese keys, so it stays within a keystroke's budget.
     if found.len() < limit && key.chars().count() >= 2 && has_cjk(&key) {
-        for (k, e) in ix.suggest.iter() {
-            if found.len() >= SCAN_LIMIT {
-                break;
-            }
+        // Only the keys holding the typed text's rarest character are looked at.
+        let rarest = key
+            .chars()
+            .filter_map(|c| ix.suggest_by_char.get(&c))
+            .min_by_key(|v| v.len());
+        for &i in rarest
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .take(SCAN_LIMIT * 4)
+        {
+            let (k, e) = &ix.suggest[i as usize];
             if !k.starts_with(key.as_str()) && k.contains(key.as_str()) {
                 let rank = 10 + kind_rank(ix.entities[*e as usize].kind);
                 found.push((rank, k.chars().count(), *e));
