@@ -20,6 +20,7 @@ mod fuzzy;
 mod index;
 mod names;
 pub mod normalize;
+mod numbered;
 mod numbers;
 mod parse;
 mod resolve;

@@ -8,11 +8,13 @@
 
 mod assemble;
 mod blobs;
+mod build;
 mod cache;
 mod clip;
 mod error;
 mod import;
 pub mod model;
+mod passes;
 mod tags;
 
 pub use blobs::ImportProgress;

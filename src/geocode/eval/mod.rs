@@ -7,6 +7,7 @@
 
 mod gen_us;
 mod gen_zh;
+mod source_zh;
 
 use geo::Coord;
 use rustc_hash::FxHashMap;
