@@ -484,14 +484,19 @@ fn push_unique_s(v: &mut Vec<String>, s: &str) {
     }
 }
 
-/// A point inside the shape near its middle: the centroid when it falls inside, else a point
-/// guaranteed inside.
+/// The point that stands for a shape: its centroid when that falls inside; else the point of
+/// the shape nearest to the centroid (an L-shaped or two-part compound is answered on its
+/// edge nearest its middle, not at an arbitrary corner).
 pub(crate) fn representative_point(shape: &MultiPolygon<f64>) -> Option<Coord<f64>> {
+    use geo::{Closest, ClosestPoint};
     let c = shape.centroid()?;
     if shape.contains(&c) {
         return Some(c.0);
     }
-    shape.interior_point().map(|p| p.0).or(Some(c.0))
+    match shape.closest_point(&c) {
+        Closest::SinglePoint(p) | Closest::Intersection(p) => Some(p.0),
+        Closest::Indeterminate => shape.interior_point().map(|p| p.0).or(Some(c.0)),
+    }
 }
 
 /// A way's length in metres (haversine over its segments).

@@ -74,23 +74,39 @@ pub(crate) fn split_bilingual(name: &str) -> (Vec<String>, Vec<String>) {
         }
         return (zh, latin);
     }
-    for part in name
-        .split([';', '/', '(', ')', '（', '）', '|'])
-        .flat_map(|p| p.split(" - "))
-    {
-        let part = part.trim();
-        if part.is_empty() {
+    let mut push = |text: &str| {
+        let text = text.trim();
+        if text.is_empty() {
+        } else if has_cjk(text) {
+            if !zh.iter().any(|z| z == text) {
+                zh.push(text.to_string());
+            }
+        } else if text.chars().any(|c| c.is_ascii_alphabetic()) {
+            latin.push(text.to_string());
+        }
+    };
+    // "锦绣楼 / 第一教学楼", "红军街 - Hongjun Street": alternatives, each a name.
+    for part in name.split([';', '/', '|']).flat_map(|p| p.split(" - ")) {
+        // "哈尔滨商业大学（南区）": the bracket qualifies the name; it is not a name itself
+        // (unless it is the Latin or Chinese translation of a name in the other script).
+        let is_open = |c: char| c == '(' || c == '（';
+        let is_close = |c: char| c == ')' || c == '）';
+        let Some(open) = part.find(is_open) else {
+            push(part);
             continue;
+        };
+        let main = &part[..open];
+        let inner_end = part[open..].find(is_close).map_or(part.len(), |e| open + e);
+        let inner = part[open..inner_end].trim_start_matches(is_open);
+        let after = part
+            .get(inner_end..)
+            .unwrap_or("")
+            .trim_start_matches(is_close);
+        push(part);
+        push(&format!("{main}{after}"));
+        if has_cjk(main) != has_cjk(inner) {
+            push(inner);
         }
-        if has_cjk(part) {
-            zh.push(part.to_string());
-        } else if part.chars().any(|c| c.is_ascii_alphabetic()) {
-            latin.push(part.to_string());
-        }
-    }
-    if zh.len() > 1 && has_cjk(name) {
-        // "仪兴小区(亚洲区)" is also written whole.
-        zh.insert(0, name.to_string());
     }
     (zh, latin)
 }
@@ -249,6 +265,11 @@ mod tests {
         let (zh, latin) = split_bilingual("红军街 - Hongjun Street");
         assert_eq!(zh, vec!["红军街"]);
         assert_eq!(latin, vec!["Hongjun Street"]);
+        let (zh, _) = split_bilingual("哈尔滨商业大学（南区）");
+        assert_eq!(zh, vec!["哈尔滨商业大学（南区）", "哈尔滨商业大学"]);
+        let (zh, latin) = split_bilingual("闽江小学 (Minjiang)");
+        assert_eq!(zh, vec!["闽江小学 (Minjiang)", "闽江小学"]);
+        assert_eq!(latin, vec!["Minjiang"]);
         assert_eq!(street_key("红军街 - Hongjun Street"), "红军街");
         assert_eq!(street_key("E Baltimore St"), "east baltimore street");
     }

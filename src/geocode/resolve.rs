@@ -68,7 +68,7 @@ pub(crate) fn candidate(ix: &Index, hit: &Hit, tail: &Tail, comps: &mut Componen
                 // The nearest numbered building within a block of numbers beats the middle of
                 // the street.
                 Some(Placed::Near(p, diff)) if diff <= 20 => {
-                    make(p, Level::StreetNumber, 0.65 * q, label)
+                    make(onto_street(p), Level::StreetNumber, 0.65 * q, label)
                 }
                 Some(Placed::Near(p, diff)) if diff <= 100 => {
                     // A block of numbers away: on the street, level with that building.

@@ -194,14 +194,20 @@ pub(crate) fn hits_to_candidates(
 pub(crate) type Scored = (Candidate, Components);
 
 fn lookup(ix: &Index, key: &str, quality: f64) -> Vec<Hit> {
+    // A two-character key that is only a derived form of a name (`政协` of `哈尔滨市政协`)
+    // says little: a typo match of the whole query may well be better.
+    let short = key.chars().count() <= 2;
     let mut hits: Vec<Hit> = ix
         .zh
         .get(key)
         .map(|refs| {
             refs.iter()
-                .map(|r| Hit {
-                    entity: r.entity,
-                    quality: f64::from(r.quality) * quality,
+                .map(|r| {
+                    let weak = if short && r.quality < 1.0 { 0.85 } else { 1.0 };
+                    Hit {
+                        entity: r.entity,
+                        quality: f64::from(r.quality) * quality * weak,
+                    }
                 })
                 .collect()
         })
@@ -386,6 +392,10 @@ pub(crate) fn search(ix: &Index, norm: &str) -> (Vec<Scored>, Components) {
             .any(|&a| ix.admins[a as usize].name.contains(name.as_str()))
     {
         for (c, k) in &mut out {
+            // "太原杰" is a typo of the street 太原街, not the city 太原.
+            if c.matched.iter().any(|m| m.starts_with(name.as_str())) {
+                continue;
+            }
             c.confidence = c.confidence.min(0.2);
             k.city.get_or_insert(name.clone());
         }

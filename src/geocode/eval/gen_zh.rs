@@ -165,8 +165,12 @@ fn english_street(s: &Street) -> Option<String> {
 /// One typo of the kind asked, or `None` when the name does not allow it.
 fn typo(name: &str, kind: &str, src: &Source, rng: &mut StdRng) -> Option<String> {
     let chars: Vec<char> = name.chars().collect();
+    // Typos hit the characters of the name, not its brackets or dots.
+    let cjk: Vec<usize> = (0..chars.len())
+        .filter(|&i| crate::geocode::normalize::is_cjk(chars[i]))
+        .collect();
     for _ in 0..20 {
-        let i = rng.random_range(0..chars.len());
+        let i = *cjk.choose(rng)?;
         let mut out = chars.clone();
         match kind {
             "typo_same_pinyin" => {

@@ -45,7 +45,9 @@ pub(super) fn cjk_count(s: &str) -> usize {
 }
 
 pub(super) fn usable(name: &str) -> bool {
+    // One name, as a resident would type it: not "锦绣楼 / 第一教学楼" (two names).
     cjk_count(name) >= 2
+        && !name.contains(['/', ';', '|'])
         && !name.chars().any(|c| c.is_ascii_alphanumeric())
         && crate::geocode::numbered::building_number(name).is_none()
 }
@@ -77,11 +79,11 @@ pub(super) fn source(map: &RawMap, split: Split) -> Source {
             note(n, Some(p.point.0), &mut names);
         }
     }
-    // A name is unambiguous when every object carrying it lies within 300 m.
+    // A name is unambiguous when every object carrying it lies within the tolerance (150 m).
     let unique = |n: &str| {
         places_by_name.get(&normalize_zh(n)).is_some_and(|ps| {
             ps.iter()
-                .all(|p| crate::geocode::streets::dist_m(*p, ps[0]) < 300.0)
+                .all(|p| crate::geocode::streets::dist_m(*p, ps[0]) < 150.0)
         })
     };
     let mut compounds = Vec::new();
