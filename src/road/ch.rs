@@ -53,7 +53,7 @@ pub struct ContractionHierarchy {
 
 /// fast_paths parameters: the defaults, except fewer settled nodes when re-evaluating
 /// neighbours, which halves preparation time on city graphs for a few percent more shortcuts.
-fn params() -> Params {
+pub(crate) fn params() -> Params {
     Params::new(0.1, 500, 100, 500)
 }
 
@@ -290,7 +290,7 @@ impl ContractionHierarchy {
 /// The fast_paths input: every arc, plus one arc between two padding nodes so that the node
 /// count never shrinks when zones close the arcs of the last nodes (`prepare_with_order` needs
 /// the same count).
-fn input_graph(num_nodes: usize, arcs: &Arcs) -> InputGraph {
+pub(crate) fn input_graph(num_nodes: usize, arcs: &Arcs) -> InputGraph {
     let mut input = InputGraph::new();
     for tail in 0..num_nodes {
         for a in arcs.out(tail as NodeIdx) {

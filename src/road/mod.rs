@@ -19,6 +19,7 @@
 //! [`api`] keep the handlers thin).
 
 pub mod api;
+mod baseline;
 mod cache;
 mod ch;
 mod dijkstra;
@@ -35,6 +36,7 @@ mod snap;
 #[cfg(test)]
 mod tests;
 
+pub use baseline::FastPathsBaseline;
 pub use cache::ChCache;
 pub use ch::ContractionHierarchy;
 pub use directions::{Maneuver, Step};

@@ -16,6 +16,7 @@ use crate::zone::ZoneIndex;
 use super::RoadError;
 use super::cache::{self, ChCache};
 use super::ch::ContractionHierarchy;
+use super::dijkstra::Dijkstra;
 use super::graph::RoadGraph;
 use super::locate::{self, Anchor, Waypoint};
 use super::mode::{ModeProfile, RoadConfig, TravelMode};
@@ -71,6 +72,7 @@ pub struct ModeNetwork {
     pub preparation: Preparation,
     /// Query states to reuse (each is two arrays the size of the graph).
     pool: Mutex<Vec<PathQuery>>,
+    dijkstra_pool: Mutex<Vec<Dijkstra>>,
 }
 
 impl ModeNetwork {
@@ -101,6 +103,17 @@ impl ModeNetwork {
         let r = f(&mut q);
         if let Ok(mut p) = self.pool.lock() {
             p.push(q);
+        }
+        r
+    }
+
+    /// Runs `f` with a pooled Dijkstra state (the baseline).
+    pub(crate) fn with_dijkstra<R>(&self, f: impl FnOnce(&mut Dijkstra) -> R) -> R {
+        let pooled = self.dijkstra_pool.lock().ok().and_then(|mut p| p.pop());
+        let mut d = pooled.unwrap_or_else(|| Dijkstra::new(self.graph.num_nodes()));
+        let r = f(&mut d);
+        if let Ok(mut p) = self.dijkstra_pool.lock() {
+            p.push(d);
         }
         r
     }
@@ -156,6 +169,7 @@ impl ModeNetwork {
             overlay,
             ch,
             pool: Mutex::new(Vec::new()),
+            dijkstra_pool: Mutex::new(Vec::new()),
         })
     }
 }

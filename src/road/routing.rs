@@ -10,7 +10,6 @@ use geo::{LineString, Point};
 use serde::Serialize;
 
 use super::RoadError;
-use super::dijkstra::Dijkstra;
 use super::directions::{self, Piece, Step};
 use super::graph::{NONE, RoadGraph};
 use super::locate::{self, Anchor, Link, Waypoint, partial};
@@ -250,8 +249,7 @@ impl RoadNetwork {
     ) -> Result<Option<TravelCost>, RoadError> {
         let m = self.check_same_mode(from, to)?;
         let (a, b) = (&from.anchor, &to.anchor);
-        let mut d = Dijkstra::new(m.graph.num_nodes());
-        let via_graph = d.one_to_one(&m.overlay.arcs, &a.out, &b.inn);
+        let via_graph = m.with_dijkstra(|d| d.one_to_one(&m.overlay.arcs, &a.out, &b.inn));
         let (local, _) = direct(m, a, b, false);
         let best = if local.ms < via_graph.ms {
             local
