@@ -101,13 +101,14 @@ pub struct Step {
     pub location: [f64; 2],
 }
 
-/// A road's name for directions, or a description of an unnamed one.
-fn road_names(graph: &RoadGraph, e: EdgeIdx) -> (String, String) {
+/// A road's name for directions (Chinese, English, is it a real name), or a description of an
+/// unnamed one.
+fn road_names(graph: &RoadGraph, e: EdgeIdx) -> (String, String, bool) {
     let way = graph.way_of(e);
     match (&way.name_zh, &way.name_en) {
-        (Some(zh), Some(en)) => (zh.clone(), en.clone()),
-        (Some(zh), None) => (zh.clone(), zh.clone()),
-        (None, Some(en)) => (en.clone(), en.clone()),
+        (Some(zh), Some(en)) => (zh.clone(), en.clone(), true),
+        (Some(zh), None) => (zh.clone(), zh.clone(), true),
+        (None, Some(en)) => (en.clone(), en.clone(), true),
         (None, None) => {
             let (zh, en) = match way.class {
                 RoadClass::Footway | RoadClass::Pedestrian | RoadClass::Path => {
@@ -118,7 +119,7 @@ fn road_names(graph: &RoadGraph, e: EdgeIdx) -> (String, String) {
                 RoadClass::Service => ("辅路", "the service road"),
                 _ => ("无名道路", "the unnamed road"),
             };
-            (zh.to_string(), en.to_string())
+            (zh.to_string(), en.to_string(), false)
         }
     }
 }
@@ -148,6 +149,20 @@ fn round_10(m: f64) -> u32 {
 fn piece_coords(graph: &RoadGraph, p: &Piece, out: &mut Vec<Coord<f64>>) {
     let g = graph.edge_geometry(p.edge);
     let (lo, hi) = (p.start_cm.min(p.end_cm), p.start_cm.max(p.end_cm));
+    if lo == 0 && hi == graph.edge(p.edge).length_cm {
+        // A whole edge: its polyline as it is, no measuring.
+        let mut push = |c: &Coord<f64>| {
+            if out.last() != Some(c) {
+                out.push(*c);
+            }
+        };
+        if p.start_cm > p.end_cm {
+            g.iter().rev().for_each(&mut push);
+        } else {
+            g.iter().for_each(&mut push);
+        }
+        return;
+    }
     let mut part = Vec::new();
     let mut at_cm = 0.0;
     part.push(interpolate(g, lo as f64));
@@ -210,10 +225,90 @@ fn heading(coords: &[Coord<f64>], at_end: bool) -> Option<f64> {
 }
 
 struct Group {
-    names: (String, String),
+    zh: String,
+    en: String,
+    named: bool,
     coords: Vec<Coord<f64>>,
     distance_m: f64,
     ms: u64,
+}
+
+impl Group {
+    /// Appends the next group (its first coordinate is this one's last).
+    fn absorb(&mut self, next: Group) {
+        for c in next.coords {
+            if self.coords.last() != Some(&c) {
+                self.coords.push(c);
+            }
+        }
+        self.distance_m += next.distance_m;
+        self.ms += next.ms;
+        // Ways of one street differ in whether they carry an English name; keep one that does.
+        if self.en == self.zh && next.en != next.zh && next.zh == self.zh {
+            self.en = next.en;
+        }
+    }
+}
+
+/// Consecutive pieces on the same street, tidied for reading: junction stubs under 10 m and
+/// unnamed bits between two stretches of one street (a bridge, a slip lane) are folded in.
+fn group_pieces(graph: &RoadGraph, pieces: &[Piece]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for p in pieces {
+        let (zh, en, named) = road_names(graph, p.edge);
+        let mut coords = Vec::new();
+        piece_coords(graph, p, &mut coords);
+        let g = Group {
+            zh,
+            en,
+            named,
+            coords,
+            distance_m: p.start_cm.abs_diff(p.end_cm) as f64 / 100.0,
+            ms: p.ms as u64,
+        };
+        match groups.last_mut() {
+            Some(last) if last.zh == g.zh => last.absorb(g),
+            _ => groups.push(g),
+        }
+    }
+    loop {
+        let n = groups.len();
+        if n < 2 {
+            break;
+        }
+        let stub = (0..n).find(|&k| groups[k].distance_m < 10.0);
+        let sandwich = (1..n.saturating_sub(1)).find(|&k| {
+            !groups[k].named
+                && groups[k - 1].named
+                && groups[k - 1].zh == groups[k + 1].zh
+                && groups[k].distance_m < 1_000.0
+        });
+        let same = (1..n).find(|&k| groups[k - 1].zh == groups[k].zh);
+        if let Some(k) = same {
+            let g = groups.remove(k);
+            groups[k - 1].absorb(g);
+        } else if let Some(k) = sandwich {
+            let g = groups.remove(k);
+            groups[k - 1].absorb(g);
+        } else if let Some(k) = stub {
+            let g = groups.remove(k);
+            if k > 0 {
+                groups[k - 1].absorb(g);
+            } else {
+                let mut g = g;
+                let next = groups.remove(0);
+                // The stub leads into the next street: it takes the street's name.
+                g.zh = next.zh.clone();
+                g.en = next.en.clone();
+                g.named = next.named;
+                g.absorb(next);
+                groups.insert(0, g);
+            }
+        } else {
+            break;
+        }
+    }
+    groups
 }
 
 /// Geometry and steps of a route made of `pieces`, between two waypoints.
@@ -224,67 +319,31 @@ pub(crate) fn describe(
     from: &Waypoint,
     to: &Waypoint,
 ) -> (LineString<f64>, Vec<Step>) {
-    let mut groups: Vec<Group> = Vec::new();
-    for p in pieces {
-        let names = road_names(graph, p.edge);
-        let mut coords = Vec::new();
-        piece_coords(graph, p, &mut coords);
-        let distance_m = p.start_cm.abs_diff(p.end_cm) as f64 / 100.0;
-        match groups.last_mut() {
-            Some(g) if g.names == names => {
-                for c in coords {
-                    if g.coords.last() != Some(&c) {
-                        g.coords.push(c);
-                    }
-                }
-                g.distance_m += distance_m;
-                g.ms += p.ms as u64;
-            }
-            _ => groups.push(Group {
-                names,
-                coords,
-                distance_m,
-                ms: p.ms as u64,
-            }),
-        }
-    }
-    // Stubs shorter than 10 m (crossing a junction's own short piece) fold into a neighbour.
-    let mut k = 0;
-    while groups.len() > 1 && k < groups.len() {
-        if groups[k].distance_m < 10.0 {
-            let stub = groups.remove(k);
-            let into = if k > 0 { k - 1 } else { 0 };
-            let g = &mut groups[into];
-            if into < k {
-                g.coords.extend(stub.coords.into_iter().skip(1));
-            } else {
-                let mut c = stub.coords;
-                c.extend(g.coords.iter().skip(1));
-                g.coords = c;
-            }
-            g.distance_m += stub.distance_m;
-            g.ms += stub.ms;
-            // Merging may join two groups of the same road.
-            if into + 1 < groups.len() && groups[into].names == groups[into + 1].names {
-                let next = groups.remove(into + 1);
-                let g = &mut groups[into];
-                g.coords.extend(next.coords.into_iter().skip(1));
-                g.distance_m += next.distance_m;
-                g.ms += next.ms;
-            }
-            k = into;
-        } else {
-            k += 1;
-        }
-    }
-
+    let mut groups = group_pieces(graph, pieces);
     let mut line: Vec<Coord<f64>> = vec![from.served.0];
     let mut steps = Vec::new();
     let verb_zh = mode.verb_zh();
     let verb_en = mode.verb_en();
     let door_leg = |m: f64| m >= 5.0;
+    // Door legs too short for a step of their own still count in the first or last step, so
+    // that the steps add up to the route.
+    if !door_leg(from.door_distance_m)
+        && let Some(g) = groups.first_mut()
+    {
+        g.distance_m += from.door_distance_m;
+        g.ms += (from.door_duration_s * 1000.0).round() as u64;
+    }
+    if !door_leg(to.door_distance_m)
+        && let Some(g) = groups.last_mut()
+    {
+        g.distance_m += to.door_distance_m;
+        g.ms += (to.door_duration_s * 1000.0).round() as u64;
+    }
     if door_leg(from.door_distance_m) {
-        let (zh, en) = groups.first().map(|g| g.names.clone()).unwrap_or_default();
+        let (zh, en) = groups
+            .first()
+            .map(|g| (g.zh.clone(), g.en.clone()))
+            .unwrap_or_default();
         steps.push(Step {
             maneuver: Maneuver::WalkToRoad,
             road_zh: zh.clone(),
@@ -297,7 +356,7 @@ pub(crate) fn describe(
         });
     }
     for (i, g) in groups.iter().enumerate() {
-        let (zh, en) = &g.names;
+        let (zh, en) = (&g.zh, &g.en);
         let (then_zh, then_en, maneuver) = match groups.get(i + 1) {
             Some(next) => {
                 let out = heading(&g.coords, true);
@@ -308,8 +367,8 @@ pub(crate) fn describe(
                 };
                 let m = Maneuver::from_angle(turn);
                 (
-                    format!("，{}进入{}", m.zh(), next.names.0),
-                    format!(", then {} onto {}", m.en(), next.names.1),
+                    format!("，{}进入{}", m.zh(), next.zh),
+                    format!(", then {} onto {}", m.en(), next.en),
                     m,
                 )
             }
