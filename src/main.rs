@@ -1,6 +1,7 @@
 //! The `doorstep` command line. Thin: parses arguments and calls the library.
 
 mod cli_geo;
+mod cli_road;
 
 use clap::{Parser, Subcommand};
 
@@ -19,11 +20,17 @@ struct Cli {
 enum Command {
     /// Import an OpenStreetMap extract (.osm.pbf) into a raw-map cache file.
     Import(cli_geo::ImportArgs),
+    /// A route between two points with directions in Chinese and English.
+    Route(cli_road::RouteArgs),
+    /// Build (or read from the cache) every mode's road graph and report on it.
+    RoadGraph(cli_road::NetworkArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Import(args) => cli_geo::import(args),
+        Command::Route(args) => cli_road::route(args),
+        Command::RoadGraph(args) => cli_road::road_graph(args),
     }
 }

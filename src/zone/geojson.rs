@@ -1,9 +1,11 @@
 //! Reading a zone polygon pasted as GeoJSON (RFC 7946), with errors that point at the value.
 
-use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
+use chrono::{DateTime, Utc};
+use geo::{Coord, LineString, MultiPolygon, Point, Polygon, Validation};
 use serde_json::Value;
+use uuid::Uuid;
 
-use super::ZoneError;
+use super::{ActivePeriod, Zone, ZoneError, ZoneId, ZoneKind};
 
 /// Reads a polygon from GeoJSON text: a `Polygon` or `MultiPolygon` geometry, a `Feature`
 /// holding one, a `FeatureCollection` or `GeometryCollection` of them (joined into one
@@ -34,6 +36,112 @@ pub fn parse_geojson_polygon(text: &str) -> Result<MultiPolygon<f64>, ZoneError>
         return Err(ZoneError::InvalidPolygon(e.to_string()));
     }
     Ok(multi)
+}
+
+/// Reads zones from a GeoJSON `FeatureCollection` (or a single `Feature`): each feature's
+/// geometry is the zone's polygon, its properties say what the zone is:
+///
+/// | property | required | value |
+/// | --- | --- | --- |
+/// | `name` | yes | text |
+/// | `kind` | yes | `high_risk`, `controlled`, `precaution` (or 高风险区, 管控区, 防范区) |
+/// | `checkpoint` | for high-risk zones | `[longitude, latitude]` |
+/// | `active_from`, `active_until` | no | RFC 3339 instants, e.g. `2022-11-29T00:00:00+08:00` |
+/// | `id` | no | a UUID (a new one otherwise) |
+///
+/// Every zone is checked as [`Zone::try_new`] does; an error names the feature.
+pub fn parse_geojson_zones(text: &str) -> Result<Vec<Zone>, ZoneError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| ZoneError::Json {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let features: Vec<(String, &Value)> = match value.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => array(
+            member(&value, "", "features")?,
+            "features",
+            "an array of features",
+        )?
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (format!("features[{i}]"), f))
+        .collect(),
+        Some("Feature") => vec![(String::new(), &value)],
+        _ => {
+            return Err(geojson_error(
+                "type",
+                "zones come as a FeatureCollection (or one Feature) with name and kind properties",
+            ));
+        }
+    };
+    features
+        .into_iter()
+        .map(|(path, feature)| read_zone(feature, &path))
+        .collect()
+}
+
+fn read_zone(feature: &Value, path: &str) -> Result<Zone, ZoneError> {
+    let mut polygons = Vec::new();
+    read_object(feature, path, &mut polygons)?;
+    let props_path = join(path, "properties");
+    let props = member(feature, path, "properties")?;
+    let text = |key: &str| -> Result<Option<&str>, ZoneError> {
+        match props.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(other) => Err(geojson_error(
+                &join(&props_path, key),
+                format!("expected text, found {}", kind_of(other)),
+            )),
+        }
+    };
+    let name =
+        text("name")?.ok_or_else(|| geojson_error(&props_path, "missing property \"name\""))?;
+    let kind_path = join(&props_path, "kind");
+    let kind = match text("kind")? {
+        Some("high_risk" | "high-risk" | "高风险区" | "高风险") => ZoneKind::HighRisk,
+        Some("controlled" | "管控区") => ZoneKind::Controlled,
+        Some("precaution" | "防范区") => ZoneKind::Precaution,
+        Some(other) => {
+            return Err(geojson_error(
+                &kind_path,
+                format!("unknown kind \"{other}\": use high_risk, controlled or precaution"),
+            ));
+        }
+        None => return Err(geojson_error(&props_path, "missing property \"kind\"")),
+    };
+    let checkpoint = match props.get("checkpoint") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(Point::from(read_position(
+            v,
+            &join(&props_path, "checkpoint"),
+        )?)),
+    };
+    let instant = |key: &str| -> Result<Option<DateTime<Utc>>, ZoneError> {
+        text(key)?
+            .map(|t| {
+                DateTime::parse_from_rfc3339(t)
+                    .map(|d| d.with_timezone(&Utc))
+                    .map_err(|e| {
+                        geojson_error(
+                            &join(&props_path, key),
+                            format!("\"{t}\" is not an RFC 3339 instant ({e})"),
+                        )
+                    })
+            })
+            .transpose()
+    };
+    let active = ActivePeriod::try_new(instant("active_from")?, instant("active_until")?)?;
+    let id = match text("id")? {
+        Some(t) => Uuid::parse_str(t)
+            .map_err(|e| geojson_error(&join(&props_path, "id"), format!("not a UUID: {e}")))?,
+        None => Uuid::new_v4(),
+    };
+    let polygon = MultiPolygon(polygons);
+    Zone::try_new(ZoneId(id), name, kind, polygon, checkpoint, active).map_err(|e| match e {
+        ZoneError::GeoJson { .. } | ZoneError::Json { .. } => e,
+        other => geojson_error(path, other.to_string()),
+    })
 }
 
 fn geojson_error(path: &str, reason: impl Into<String>) -> ZoneError {
@@ -291,6 +399,42 @@ mod tests {
         let empty = r#"{"type":"FeatureCollection","features":[]}"#;
         let err = parse_geojson_polygon(empty).unwrap_err().to_string();
         assert!(err.contains("no polygon"), "{err}");
+    }
+
+    #[test]
+    fn reads_zones_with_properties() {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{"name":"巴山街32号","kind":"高风险区","checkpoint":[126.655,45.7395],
+              "active_from":"2022-11-29T00:00:00+08:00"}},
+             "geometry":{{"type":"Polygon","coordinates":[{SQUARE}]}}}},
+            {{"type":"Feature","properties":{{"name":"士课社区","kind":"controlled"}},
+             "geometry":{{"type":"Polygon","coordinates":[{SQUARE}]}}}}]}}"#
+        );
+        let zones = parse_geojson_zones(&text).unwrap();
+        assert_eq!(zones.len(), 2);
+        assert_eq!(zones[0].kind, ZoneKind::HighRisk);
+        assert_eq!(
+            zones[0].active.from.unwrap().to_rfc3339(),
+            "2022-11-28T16:00:00+00:00"
+        );
+        assert_eq!(zones[1].checkpoint, None);
+
+        let no_checkpoint = text.replace(r#","checkpoint":[126.655,45.7395]"#, "");
+        let err = parse_geojson_zones(&no_checkpoint).unwrap_err().to_string();
+        assert!(
+            err.contains("features[0]") && err.contains("checkpoint"),
+            "{err}"
+        );
+        let bad_kind = text.replace("controlled", "closed");
+        let err = parse_geojson_zones(&bad_kind).unwrap_err().to_string();
+        assert!(err.contains("features[1].properties.kind"), "{err}");
+        let bad_time = text.replace("2022-11-29T00:00:00+08:00", "tomorrow");
+        let err = parse_geojson_zones(&bad_time).unwrap_err().to_string();
+        assert!(
+            err.contains("active_from") && err.contains("RFC 3339"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -124,6 +124,17 @@ impl ZoneIndex {
             .map(|zone| zone.id)
     }
 
+    /// The next instant after `now` at which some zone starts or stops applying: when the
+    /// road network must apply the zones again (`RoadNetwork::rezone`).
+    pub fn next_change_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.zones
+            .iter()
+            .flat_map(|z| [z.active.from, z.active.until])
+            .flatten()
+            .filter(|t| *t > now)
+            .min()
+    }
+
     /// True when some zone active at `now` closes roads (a high-risk zone).
     pub fn has_blocking_zones(&self, now: DateTime<Utc>) -> bool {
         self.zones
@@ -205,6 +216,14 @@ mod tests {
                 .is_some()
         );
         assert!(!index.has_blocking_zones(now()));
+        assert_eq!(
+            index.next_change_after(now()),
+            Some(now() + chrono::Duration::days(1))
+        );
+        assert_eq!(
+            index.next_change_after(now() + chrono::Duration::days(1)),
+            None
+        );
     }
 
     #[test]

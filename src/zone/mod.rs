@@ -27,7 +27,7 @@ mod geojson;
 mod index;
 mod model;
 
-pub use geojson::parse_geojson_polygon;
+pub use geojson::{parse_geojson_polygon, parse_geojson_zones};
 pub use index::{DeliveryPoint, ZoneIndex};
 pub use model::{ActivePeriod, Zone, ZoneId, ZoneKind};
 
