@@ -22,6 +22,7 @@ pub mod api;
 mod baseline;
 mod cache;
 mod ch;
+pub mod config;
 mod dijkstra;
 mod directions;
 mod graph;
@@ -39,10 +40,11 @@ mod tests;
 pub use baseline::FastPathsBaseline;
 pub use cache::ChCache;
 pub use ch::ContractionHierarchy;
+pub use config::{ModeOverrides, RoadConfig};
 pub use directions::{Maneuver, Step};
 pub use graph::{BuildStats, Edge, EdgeIdx, NodeIdx, RoadGraph, WayInfo};
 pub use locate::Waypoint;
-pub use mode::{ModeOverrides, ModeProfile, PrivateRoads, RoadClass, RoadConfig, TravelMode};
+pub use mode::{ModeProfile, PrivateRoads, RoadClass, TravelMode};
 pub use network::{
     Located, MemoryReport, ModeNetwork, ModeZoneUpdate, Preparation, PreparedBy, RoadNetwork,
     ZoneUpdate,

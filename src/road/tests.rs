@@ -575,3 +575,10 @@ fn api_types_serve_route_and_matrix() {
     assert!(mx.durations_s[0][0].is_some());
     assert!(mx.durations_s[0][1].unwrap() > 0.0);
 }
+
+#[test]
+fn network_is_shareable_between_server_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<RoadNetwork>();
+    shareable::<Located>();
+}
