@@ -89,6 +89,10 @@ pub enum RoadError {
     BadLonLat { text: String },
     #[error("there is no {mode} route between these points")]
     Unreachable { mode: TravelMode },
+    #[error(
+        "this point was located before the zones changed; locate it again on the current network"
+    )]
+    StaleLocation,
     #[error("points located for {first} and {second} cannot be combined")]
     ModeMismatch {
         first: TravelMode,

@@ -175,6 +175,36 @@ impl ModeNetwork {
     }
 }
 
+fn next_network_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl RoadNetwork {
+    /// Checks that points were located on this network, for one mode; returns that mode's
+    /// network.
+    pub(crate) fn check_located<'a>(
+        &'a self,
+        points: &[&Located],
+    ) -> Result<&'a ModeNetwork, RoadError> {
+        let Some(first) = points.first() else {
+            return Err(RoadError::EmptyMatrix);
+        };
+        for p in points {
+            if p.network != self.id {
+                return Err(RoadError::StaleLocation);
+            }
+            if p.mode != first.mode {
+                return Err(RoadError::ModeMismatch {
+                    first: first.mode,
+                    second: p.mode,
+                });
+            }
+        }
+        Ok(self.mode(first.mode))
+    }
+}
+
 /// The edges of a graph closed by the zones at `now`.
 fn blocked_edges(graph: &RoadGraph, zones: &ZoneIndex, now: DateTime<Utc>) -> Vec<bool> {
     if !zones.has_blocking_zones(now) {
@@ -209,6 +239,8 @@ pub struct ModeZoneUpdate {
 /// Cheap to share between threads (`Arc<RoadNetwork>`); queries take `&self`. A zone change
 /// builds a new network with [`RoadNetwork::rezone`] while the old one keeps answering.
 pub struct RoadNetwork {
+    /// Distinguishes networks, so that a point located on one is not used on another.
+    pub(crate) id: u64,
     pub(crate) config: RoadConfig,
     bounds: Rect<f64>,
     zones: Arc<ZoneIndex>,
@@ -265,6 +297,7 @@ impl RoadNetwork {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(RoadNetwork {
+            id: next_network_id(),
             config,
             bounds: map.bounds,
             zones: Arc::new(zones),
@@ -316,6 +349,7 @@ impl RoadNetwork {
             });
         }
         let network = RoadNetwork {
+            id: next_network_id(),
             config: self.config.clone(),
             bounds: self.bounds,
             zones: Arc::new(zones),
@@ -392,6 +426,7 @@ impl RoadNetwork {
             door_duration_s: snap.distance_m / door_speed_mps,
         };
         Ok(Located {
+            network: self.id,
             mode,
             anchor: locate::anchor(&m.graph, overlay, waypoint, door_speed_mps),
         })
@@ -401,6 +436,7 @@ impl RoadNetwork {
 /// A point located on one mode's network, ready for queries.
 #[derive(Clone, Debug)]
 pub struct Located {
+    pub(crate) network: u64,
     pub(crate) mode: TravelMode,
     pub(crate) anchor: Anchor,
 }

@@ -215,13 +215,7 @@ impl RoadNetwork {
         a: &Located,
         b: &Located,
     ) -> Result<&'a ModeNetwork, RoadError> {
-        if a.mode != b.mode {
-            return Err(RoadError::ModeMismatch {
-                first: a.mode,
-                second: b.mode,
-            });
-        }
-        Ok(self.mode(a.mode))
+        self.check_located(&[a, b])
     }
 
     /// The door-to-door cost between two located points through the hierarchy; `Ok(None)`
@@ -413,14 +407,9 @@ impl RoadNetwork {
         through_graph: impl Fn(&ModeNetwork, &[&[Seed]], &[&[Seed]]) -> Vec<Cost>,
     ) -> Result<TravelMatrix, RoadError> {
         self.check_matrix_size(sources.len(), destinations.len())?;
+        let all: Vec<&Located> = sources.iter().chain(destinations).collect();
+        let m = self.check_located(&all)?;
         let mode = sources[0].mode;
-        if let Some(other) = sources.iter().chain(destinations).find(|l| l.mode != mode) {
-            return Err(RoadError::ModeMismatch {
-                first: mode,
-                second: other.mode,
-            });
-        }
-        let m = self.mode(mode);
         let out: Vec<&[Seed]> = sources.iter().map(|l| l.anchor.out.as_slice()).collect();
         let inn: Vec<&[Seed]> = destinations
             .iter()

@@ -297,6 +297,10 @@ fn high_risk_zone_is_never_crossed_and_served_at_its_checkpoint() {
     let again = open.route(TravelMode::Van, a, b).unwrap();
     let before = net.route(TravelMode::Van, a, b).unwrap();
     assert_eq!(again.duration_s, before.duration_s);
+    // Points located before the change are refused, not misused.
+    let old = net.locate(TravelMode::Foot, a).unwrap();
+    let new = zoned.locate(TravelMode::Foot, b).unwrap();
+    assert_eq!(zoned.cost(&old, &new), Err(RoadError::StaleLocation));
     // A rezone with the same zones does nothing.
     let (_, same) = open.rezone(ZoneIndex::default(), now()).unwrap();
     assert!(same.modes.iter().all(|u| u.prepared.is_none()));
