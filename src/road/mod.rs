@@ -33,6 +33,7 @@ mod network;
 mod overlay;
 mod query;
 mod routing;
+mod shared;
 mod snap;
 #[cfg(test)]
 mod tests;
@@ -51,6 +52,7 @@ pub use network::{
 };
 pub use overlay::Connectivity;
 pub use routing::{Route, TravelCost, TravelMatrix};
+pub use shared::SharedRoadNetwork;
 pub use snap::Snap;
 
 /// What can go wrong in the road network, with messages fit for the person who asked.

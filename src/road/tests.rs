@@ -585,4 +585,33 @@ fn network_is_shareable_between_server_threads() {
     fn shareable<T: Send + Sync>() {}
     shareable::<RoadNetwork>();
     shareable::<Located>();
+    shareable::<SharedRoadNetwork>();
+}
+
+#[test]
+fn shared_network_swaps_on_zone_change() {
+    let m = grid(8);
+    let shared = SharedRoadNetwork::new(network(&m));
+    let (xw, y3) = at(3, 1);
+    let (xe, _) = at(3, 6);
+    let (_, y4) = at(4, 0);
+    let a = Point::new(xw, (y3 + y4) / 2.0);
+    let b = Point::new(xe, (y3 + y4) / 2.0);
+    let held = shared.current();
+    let before = held.route(TravelMode::Foot, a, b).unwrap().distance_m;
+    let update = shared
+        .set_zones(ZoneIndex::new(vec![zone_around_cell(1, 3, 3)]), now())
+        .unwrap();
+    assert_eq!(update.modes.len(), 3);
+    let after = shared
+        .current()
+        .route(TravelMode::Foot, a, b)
+        .unwrap()
+        .distance_m;
+    assert!(after > before);
+    // A request that took the network before the swap finishes on it.
+    assert_eq!(
+        held.route(TravelMode::Foot, a, b).unwrap().distance_m,
+        before
+    );
 }
