@@ -337,6 +337,38 @@ fn main() {
         rayon::current_num_threads(),
         update.seconds
     );
+
+    // With the cache: lifting the zone and sealing it again are reads, not preparations.
+    let dir = std::env::temp_dir().join(format!("doorstep-road-bench-z-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cached = RoadNetwork::build(
+        &map,
+        RoadConfig::default(),
+        ZoneIndex::default(),
+        Utc::now(),
+        Some(ChCache::open(&dir).expect("cache dir")),
+    )
+    .expect("build");
+    let report = |label: &str, u: &doorstep::road::ZoneUpdate| {
+        let modes: Vec<String> = u
+            .modes
+            .iter()
+            .map(|m| match &m.prepared {
+                Some(p) => format!("{} {:?} {:.3} s", m.mode, p.how, p.seconds),
+                None => format!("{} unchanged", m.mode),
+            })
+            .collect();
+        println!("{label}: {:.3} s ({})", u.seconds, modes.join(", "));
+    };
+    let (sealed, u) = cached.rezone(zones.clone(), Utc::now()).expect("rezone");
+    report("seal (cache cold)", &u);
+    let (lifted, u) = sealed
+        .rezone(ZoneIndex::default(), Utc::now())
+        .expect("rezone");
+    report("lift (cache warm)", &u);
+    let (_, u) = lifted.rezone(zones.clone(), Utc::now()).expect("rezone");
+    report("seal again (cache warm)", &u);
+    let _ = std::fs::remove_dir_all(&dir);
     println!("process after: {}", rss());
 }
 
