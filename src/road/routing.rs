@@ -309,6 +309,19 @@ impl RoadNetwork {
         })
     }
 
+    /// The legs of a tour through `stops` in order, for a route sheet: one route per pair of
+    /// consecutive stops. A leg without a route is an error in its place; the others stand.
+    pub fn legs(&self, stops: &[Located]) -> Vec<Result<Route, RoadError>> {
+        stops
+            .windows(2)
+            .enumerate()
+            .map(|(i, pair)| {
+                self.route_located(&pair[0], &pair[1])
+                    .map_err(|e| e.at(&format!("legs[{i}]")))
+            })
+            .collect()
+    }
+
     /// Checks a matrix's size against the configured limits before any work is done.
     pub fn check_matrix_size(&self, sources: usize, destinations: usize) -> Result<(), RoadError> {
         let c = &self.config;

@@ -199,6 +199,28 @@ fn directions_name_streets_and_turns() {
 }
 
 #[test]
+fn legs_of_a_tour_join_up() {
+    let m = grid(8);
+    let net = network(&m);
+    let mut rng = StdRng::seed_from_u64(11);
+    let stops: Vec<Located> = (0..5)
+        .map(|_| {
+            net.locate(TravelMode::Tricycle, random_point(&mut rng, &m))
+                .unwrap()
+        })
+        .collect();
+    let legs: Vec<Route> = net.legs(&stops).into_iter().map(Result::unwrap).collect();
+    assert_eq!(legs.len(), 4);
+    for (k, leg) in legs.iter().enumerate() {
+        assert_eq!(leg.from.served, stops[k].waypoint().served);
+        assert_eq!(leg.to.served, stops[k + 1].waypoint().served);
+        let end = leg.geometry.0.last().unwrap();
+        let next = legs.get(k + 1).map(|l| l.geometry.0[0]);
+        assert!(next.is_none_or(|c| c == *end));
+    }
+}
+
+#[test]
 fn one_way_streets_bind_vehicles_not_walkers() {
     let m = grid(8);
     let net = network(&m);
