@@ -31,11 +31,11 @@ pub struct Edge {
     pub(crate) geometry_len: u32,
     /// Length in centimetres.
     pub length_cm: u32,
-    /// Travel time `from` → `to` in milliseconds, [`NONE`] when not allowed.
+    /// Travel time `from` → `to` in milliseconds, `u32::MAX` when not allowed.
     pub forward_ms: u32,
-    /// Travel time `to` → `from` in milliseconds, [`NONE`] when not allowed.
+    /// Travel time `to` → `from` in milliseconds, `u32::MAX` when not allowed.
     pub backward_ms: u32,
-    /// Index into [`RoadGraph::ways`].
+    /// The way it belongs to (see [`RoadGraph::way_of`]).
     pub way: u32,
     /// Usable by this mode only at the start or end of a trip.
     pub private: bool,

@@ -10,6 +10,14 @@
 //! prepared and answers [`RoadNetwork::route`], [`RoadNetwork::matrix`] and
 //! [`RoadNetwork::locate`]; [`RoadNetwork::rezone`] applies new zones without touching the map.
 //!
+//! Zones change without re-reading the map: the graphs and snap indexes are shared, the
+//! overlay is rebuilt (milliseconds), and only modes whose closed edges changed get a new
+//! hierarchy — read from the cache when that zone configuration was seen before, otherwise
+//! contracted again in the node order of the current one (on Harbin about a third of a full
+//! preparation; see `benches/road.rs`). A server holds the network in a [`SharedRoadNetwork`]
+//! and swaps in the new one when it is ready; `ZoneIndex::next_change_after` says when a
+//! zone's active period next requires that.
+//!
 //! Units: distances in metres (`_m`) or centimetres (`_cm`), durations in seconds (`_s`) or
 //! milliseconds (`_ms`), coordinates WGS84 degrees with `x` = longitude. Every duration
 //! includes the walk between the road and the door at both ends.
