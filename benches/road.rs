@@ -293,6 +293,31 @@ fn main() {
     }
     println!("\n(every matrix above was checked cell by cell against the Dijkstra matrix: equal)");
 
+    println!("\n## private compound roads on foot (OSRM's foot profile drops access=private)\n");
+    let mut osrm_like = RoadConfig::default();
+    osrm_like.foot.private_roads = Some(doorstep::road::PrivateRoads::Excluded);
+    let without =
+        RoadNetwork::build(&map, osrm_like, ZoneIndex::default(), Utc::now(), None).expect("build");
+    for road in map
+        .roads
+        .iter()
+        .filter(|r| r.tags.is("access", "private") && r.coords.len() >= 2)
+    {
+        let (a, b) = (road.coords[0], road.coords[road.coords.len() - 1]);
+        let walk = |n: &RoadNetwork| {
+            n.route(TravelMode::Foot, Point::from(a), Point::from(b))
+                .map(|r| format!("{:.0} m", r.distance_m))
+                .unwrap_or_else(|e| e.to_string())
+        };
+        println!(
+            "way {} ({}): end to end on foot {} through the compound; {} without private roads (as OSRM)",
+            road.id.0,
+            road.names.name.as_deref().unwrap_or("unnamed"),
+            walk(&net),
+            walk(&without)
+        );
+    }
+
     println!("\n## zone change (巴山街32号 sealed as a high-risk zone)\n");
     let zone = bashan_32();
     let zones = ZoneIndex::new(vec![zone]);

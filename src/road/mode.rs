@@ -170,6 +170,8 @@ pub enum PrivateRoads {
     Allowed,
     /// Only at the start or end of a trip, to reach a stop on them; never passed through.
     DestinationOnly,
+    /// Never (what OSRM's foot profile does; here only for comparison).
+    Excluded,
 }
 
 /// What a mode may use and how fast, after configuration.
@@ -296,6 +298,9 @@ impl ModeProfile {
             speed_kmh = speed_kmh.min(max);
         }
         let private = explicit == Some(Access::Private);
+        if private && self.private_roads == PrivateRoads::Excluded {
+            return None;
+        }
         let (forward, backward) = if self.respect_oneway {
             oneway(tags)
         } else {
@@ -461,6 +466,9 @@ mod tests {
                     .is_none()
             );
         }
+        let mut osrm_like = ModeProfile::builtin(TravelMode::Foot);
+        osrm_like.private_roads = PrivateRoads::Excluded;
+        assert!(osrm_like.road_use("service", &private, None).is_none());
         let foot_yes = tags(&[("access", "no"), ("foot", "yes")]);
         assert!(
             ModeProfile::builtin(TravelMode::Foot)
