@@ -1,6 +1,7 @@
 //! The `doorstep` command line. Thin: parses arguments and calls the library.
 
 mod cli_geo;
+mod cli_road;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +24,10 @@ enum Command {
     Geocode(cli_geo::GeocodeArgs),
     /// The geocoder's evaluation: generate query sets from the extracts, run, score.
     GeocodeEval(cli_geo::EvalArgs),
+    /// A route between two points with directions in Chinese and English.
+    Route(cli_road::RouteArgs),
+    /// Build (or read from the cache) every mode's road graph and report on it.
+    RoadGraph(cli_road::NetworkArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -31,5 +36,7 @@ fn main() -> anyhow::Result<()> {
         Command::Import(args) => cli_geo::import(args),
         Command::Geocode(args) => cli_geo::geocode(args),
         Command::GeocodeEval(args) => cli_geo::eval(args),
+        Command::Route(args) => cli_road::route(args),
+        Command::RoadGraph(args) => cli_road::road_graph(args),
     }
 }
