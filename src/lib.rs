@@ -13,5 +13,6 @@ pub mod geocode;
 pub mod optimize;
 pub mod osm;
 pub mod road;
+pub mod sample;
 pub mod web;
 pub mod zone;

@@ -4,5 +4,6 @@
 //! This module reads files and keeps tags; it does not index, route or geocode.
 
 pub mod model;
+pub mod write;
 
 pub use model::*;
