@@ -9,7 +9,10 @@
 //! - [`web`] is the actix-web service: pages, JSON API, one error type mapped to HTTP.
 
 pub mod db;
+pub mod domain;
 pub mod geocode;
+pub mod i18n;
+pub mod intake;
 pub mod optimize;
 pub mod osm;
 pub mod road;
