@@ -17,5 +17,6 @@ pub mod optimize;
 pub mod osm;
 pub mod road;
 pub mod sample;
+pub mod service;
 pub mod web;
 pub mod zone;

@@ -34,6 +34,9 @@ pub use types::Timestamp;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// The PostgreSQL advisory lock held while migrating (any constant unique to doorstep).
+const MIGRATION_LOCK_KEY: i64 = 0x646f_6f72_7374_6570;
+
 /// One connection to either database, borrowed for the length of a query or transaction.
 pub enum Conn<'a> {
     Sqlite(&'a mut SqliteConnection),
@@ -345,9 +348,16 @@ impl Database {
             }
             Inner::Postgres { pool } => {
                 let mut c = pool.get()?;
-                c.run_pending_migrations(POSTGRES_MIGRATIONS)
+                // Several instances may start at once: one migrates, the others wait.
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                    .execute(&mut *c)?;
+                let result = c
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
                     .map(names)
-                    .map_err(err)
+                    .map_err(err);
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                    .execute(&mut *c)?;
+                result
             }
         }
     }

@@ -177,7 +177,7 @@ pub fn parse(bytes: &[u8]) -> Result<CsvFile, CsvError> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| line_of(&text, p.byte()));
                 rows.push(CsvRow {
                     line,
                     input: Err(format!("unreadable CSV: {e}")),
@@ -185,7 +185,7 @@ pub fn parse(bytes: &[u8]) -> Result<CsvFile, CsvError> {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_of(&text, p.byte()));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -218,6 +218,17 @@ pub fn parse(bytes: &[u8]) -> Result<CsvFile, CsvError> {
         });
     }
     Ok(CsvFile { encoding, rows })
+}
+
+/// The 1-based line of a byte offset (the csv crate's own count skips blank lines).
+/// A record's position can point at blank lines before it: those are skipped first.
+fn line_of(text: &str, byte: u64) -> u64 {
+    let bytes = text.as_bytes();
+    let mut end = (byte as usize).min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 fn row_to_input(get: &dyn Fn(&str) -> Option<String>) -> Result<RequestInput, String> {

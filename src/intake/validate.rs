@@ -198,6 +198,9 @@ pub fn validate(input: &RequestInput) -> Result<ValidRequest, Vec<FieldError>> {
         limits::HOUSEHOLD_MAX,
     );
     let category = v.code::<Category>("category", Some(&input.category), Category::ALL);
+    if category.is_none() {
+        v.fail("category", Problem::Required);
+    }
     let urgency = v
         .code::<Urgency>("urgency", input.urgency.as_deref(), Urgency::ALL)
         .unwrap_or(Urgency::Normal);

@@ -415,7 +415,7 @@ fn requests(rng: &mut Rng, district: &District) -> Vec<SeedRequest> {
             available_from: None,
             available_until: None,
             notes: notes.map(str::to_string),
-            filed_by: "self".into(),
+            filed_by: "resident".into(),
             filer_name: None,
             filer_phone: None,
         };
@@ -489,7 +489,7 @@ mod tests {
         );
         assert!(a.requests.iter().any(|r| r.address.contains('栋')));
         assert!(a.requests.iter().any(|r| r.address.contains("号楼")));
-        assert!(a.requests.iter().any(|r| r.filed_by != "self"));
+        assert!(a.requests.iter().any(|r| r.filed_by != "resident"));
         assert_eq!(a.zones[0].kind, "high_risk");
         assert!(a.zones[0].checkpoint.is_some());
     }
