@@ -13,8 +13,11 @@ macro_rules! code_enum {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         #[derive(diesel::AsExpression, diesel::FromSqlRow)]
         #[diesel(sql_type = diesel::sql_types::Text)]
+        // Codes are the variants in snake_case (a test checks they agree with `as_str`);
+        // utoipa reads `rename_all` but not renames passed through a macro.
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $code)] $variant),+
+            $($(#[$vdoc])* $variant),+
         }
 
         impl $name {
@@ -196,9 +199,21 @@ mod tests {
             let json = serde_json::to_string(c).unwrap();
             assert_eq!(json, format!("\"{}\"", c.as_str()));
         }
-        for s in RequestStatus::ALL {
-            assert_eq!(s.as_str().parse::<RequestStatus>().unwrap(), *s);
+        fn json_matches<T: serde::Serialize + Copy + std::fmt::Display>(all: &[T]) {
+            for v in all {
+                assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{v}\""));
+            }
         }
+        json_matches(RequestStatus::ALL);
+        json_matches(Urgency::ALL);
+        json_matches(FailureReason::ALL);
+        json_matches(FiledBy::ALL);
+        json_matches(Source::ALL);
+        json_matches(TravelMode::ALL);
+        json_matches(Skill::ALL);
+        json_matches(ZoneKind::ALL);
+        json_matches(PlanStatus::ALL);
+        json_matches(StopStatus::ALL);
     }
 
     #[test]

@@ -49,6 +49,16 @@ async fn submit(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
+    // The form decoder replaces undecodable bytes with U+FFFD: refuse rather than store them.
+    if form
+        .iter()
+        .any(|(k, v)| k.contains('\u{FFFD}') || v.contains('\u{FFFD}'))
+    {
+        return Err(PageError::new(
+            AppError::BadRequest("the form is not valid UTF-8".into()),
+            lang,
+        ));
+    }
     let values = FormValues::from_pairs(&form);
     let (input, mut errors, item_rows) = values.to_input();
     let valid = match intake::validate(&input) {
