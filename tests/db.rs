@@ -66,7 +66,7 @@ fn a_request_is_stored_with_its_event_and_found_by_id_and_token() {
 fn unknown_ids_are_not_found() {
     let t = TestDb::new();
     let err =
-        t.db.read_blocking(|c| requests::get(c, RequestId::new_random()))
+        t.db.read_blocking(|c| requests::get(c, RequestId::generate()))
             .unwrap_err();
     assert!(matches!(err, DbError::NotFound));
 }
@@ -165,7 +165,7 @@ use diesel::RunQueryDsl;
 fn squad(name: &str) -> SquadRow {
     let now = Timestamp::now();
     SquadRow {
-        id: SquadId::new_random(),
+        id: SquadId::generate(),
         name: name.into(),
         members: r#"["甲","乙","丙","丁"]"#.into(),
         contact_phone: "13800001111".into(),
@@ -203,7 +203,7 @@ fn squads_zones_plans_and_stops_round_trip() {
 
     let now = Timestamp::now();
     let zone = ZoneRow {
-        id: ZoneId::new_random(),
+        id: ZoneId::generate(),
         name: "巴山街32号高风险区".into(),
         kind: ZoneKind::HighRisk,
         polygon: r#"{"type":"Polygon","coordinates":[[[126.9,45.7],[126.91,45.7],[126.91,45.71],[126.9,45.7]]]}"#.into(),
@@ -228,7 +228,7 @@ fn squads_zones_plans_and_stops_round_trip() {
     let (r2, _) = file(&t.db, &sample_input());
     let date = NaiveDate::from_ymd_opt(2022, 11, 29).unwrap();
     let plan = PlanRow {
-        id: PlanId::new_random(),
+        id: PlanId::generate(),
         squad_id: s.id,
         shift_date: date,
         starts_at: now,
@@ -241,7 +241,7 @@ fn squads_zones_plans_and_stops_round_trip() {
         version: 1,
     };
     let stop = |seq: i32| StopRow {
-        id: StopId::new_random(),
+        id: StopId::generate(),
         plan_id: plan.id,
         seq,
         label: format!("鸿翔名苑{}栋", seq + 1),
@@ -286,8 +286,8 @@ fn a_plan_for_an_unknown_squad_is_refused_whole() {
     let t = TestDb::new();
     let now = Timestamp::now();
     let plan = PlanRow {
-        id: PlanId::new_random(),
-        squad_id: SquadId::new_random(),
+        id: PlanId::generate(),
+        squad_id: SquadId::generate(),
         shift_date: NaiveDate::from_ymd_opt(2022, 11, 29).unwrap(),
         starts_at: now,
         ends_at: now,

@@ -196,7 +196,8 @@ pub fn parse_url(url: &str) -> Result<(Backend, String), DbError> {
 struct SqlitePragmas;
 
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; \
+     PRAGMA temp_store = MEMORY;";
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {

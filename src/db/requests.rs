@@ -121,7 +121,54 @@ pub fn file(
             serde_json::json!({ "source": new.source, "category": new.category, "urgency": new.urgency }),
         ),
     )?;
-    Ok((get(conn, new.id)?, true))
+    // What was inserted is what is stored: no need to read it back.
+    Ok((RequestRow::from_new(new), true))
+}
+
+impl RequestRow {
+    /// The row as stored by an insert of `new` (status note empty, version 1).
+    fn from_new(new: &NewRequestRow) -> RequestRow {
+        let n = new.clone();
+        RequestRow {
+            id: n.id,
+            tracking_token: n.tracking_token,
+            idempotency_key: n.idempotency_key,
+            source: n.source,
+            resident_name: n.resident_name,
+            phone: n.phone,
+            address_text: n.address_text,
+            building: n.building,
+            unit: n.unit,
+            room: n.room,
+            household_size: n.household_size,
+            category: n.category,
+            items: n.items,
+            item_count: n.item_count,
+            urgency: n.urgency,
+            requested_urgency: n.requested_urgency,
+            available_from: n.available_from,
+            available_until: n.available_until,
+            notes: n.notes,
+            filed_by: n.filed_by,
+            filer_name: n.filer_name,
+            filer_phone: n.filer_phone,
+            lon: n.lon,
+            lat: n.lat,
+            match_level: n.match_level,
+            confidence: n.confidence,
+            matched_name: n.matched_name,
+            geocode_candidates: n.geocode_candidates,
+            location_confirmed: n.location_confirmed,
+            community: n.community,
+            zone_id: n.zone_id,
+            status: n.status,
+            failure_reason: None,
+            status_note: String::new(),
+            created_at: n.created_at,
+            updated_at: n.updated_at,
+            version: 1,
+        }
+    }
 }
 
 pub fn get(conn: &mut Conn<'_>, id: RequestId) -> Result<RequestRow, DbError> {

@@ -21,9 +21,11 @@ macro_rules! uuid_id {
         crate::db::types::uuid_sql!($name);
 
         impl $name {
-            /// A new random (v4) id.
-            pub fn new_random() -> Self {
-                $name(Uuid::new_v4())
+            /// A new id: a UUIDv7, unique and ordered by creation time, so that inserts
+            /// append to the primary-key index instead of splitting pages all over it. Ids are
+            /// not secrets (the tracking token is).
+            pub fn generate() -> Self {
+                $name(Uuid::now_v7())
             }
         }
 
@@ -138,7 +140,7 @@ mod tests {
 
     #[test]
     fn ids_parse_and_reject() {
-        let id = RequestId::new_random();
+        let id = RequestId::generate();
         assert_eq!(id.to_string().parse::<RequestId>().unwrap(), id);
         assert!("not-a-uuid".parse::<RequestId>().is_err());
     }

@@ -59,7 +59,7 @@ pub fn to_row(valid: &ValidRequest, located: Option<&Located>, source: Source) -
         _ => RequestStatus::New,
     };
     NewRequestRow {
-        id: RequestId::new_random(),
+        id: RequestId::generate(),
         tracking_token: TrackingToken::new_random(),
         idempotency_key: valid.idempotency_key.clone(),
         source,

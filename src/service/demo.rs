@@ -143,7 +143,7 @@ fn squad_row(s: &SeedSquad, now: Timestamp) -> Result<SquadRow, ServiceError> {
     let json = |v: &[String]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
     let skills: Vec<String> = skills.iter().map(|k| k.as_str().to_owned()).collect();
     Ok(SquadRow {
-        id: SquadId::new_random(),
+        id: SquadId::generate(),
         name: s.name.clone(),
         members: json(&s.members),
         contact_phone: s.contact_phone.clone(),
@@ -172,7 +172,7 @@ fn zone_row(z: &SeedZone, now: Timestamp) -> Result<ZoneRow, ServiceError> {
     let ring: Vec<[f64; 2]> = z.polygon.iter().map(|&(lon, lat)| [lon, lat]).collect();
     let polygon = serde_json::json!({ "type": "Polygon", "coordinates": [ring] }).to_string();
     Ok(ZoneRow {
-        id: ZoneId::new_random(),
+        id: ZoneId::generate(),
         name: z.name.clone(),
         kind,
         polygon,
