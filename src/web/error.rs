@@ -21,8 +21,9 @@ use crate::intake::FieldError;
 /// Everything that can go wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// Refused fields, with the language their messages are written in.
     #[error("validation failed")]
-    Validation(Vec<FieldError>),
+    Validation(Vec<FieldError>, Lang),
     /// Malformed input: unreadable JSON, a bad query parameter, a malformed id.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -98,7 +99,7 @@ impl AppError {
     /// The status code of each error: the single mapping.
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(..) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) | AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -114,7 +115,7 @@ impl AppError {
     pub fn problem(&self, lang: Lang) -> ProblemDetails {
         let status = self.status();
         let (problem_type, title, detail, errors) = match self {
-            AppError::Validation(fields) => (
+            AppError::Validation(fields, _) => (
                 "urn:doorstep:problem:validation",
                 "The request has invalid fields".to_string(),
                 Some(format!("{} field(s) refused; see `errors`", fields.len())),
@@ -219,7 +220,11 @@ impl ResponseError for AppError {
         if let AppError::Unavailable(_) = self {
             resp.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
         }
-        resp.json(self.problem(Lang::En))
+        let lang = match self {
+            AppError::Validation(_, lang) => *lang,
+            _ => Lang::En,
+        };
+        resp.json(self.problem(lang))
     }
 }
 

@@ -24,7 +24,7 @@ async fn blank_form(req: HttpRequest) -> Result<HttpResponse, PageError> {
         idempotency_key: format!("form-{}", uuid::Uuid::new_v4().simple()),
         ..FormValues::default()
     };
-    let page = FormPage::new(Tr::new(lang_of(&req)), values, &[]);
+    let page = FormPage::new(Tr::new(lang_of(&req)), values);
     view::html(&req, StatusCode::OK, &page)
 }
 
@@ -213,7 +213,7 @@ pub struct FormPage {
 impl FormPage {
     /// `item_rows[i]` is the form row of input item `i` (from [`FormValues::to_input`]).
     pub fn with_errors(t: Tr, v: FormValues, errors: &[FieldError], item_rows: &[usize]) -> Self {
-        let mut page = FormPage::new(t, v, &[]);
+        let mut page = FormPage::new(t, v);
         for e in errors {
             let message = i18n::problem(t.lang, &e.problem);
             let row = e
@@ -235,7 +235,7 @@ impl FormPage {
         page
     }
 
-    pub fn new(t: Tr, v: FormValues, _errors: &[FieldError]) -> Self {
+    pub fn new(t: Tr, v: FormValues) -> Self {
         let category = v.category.clone();
         let urgency = if v.urgency.is_empty() {
             "normal".to_owned()

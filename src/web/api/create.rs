@@ -40,9 +40,9 @@ pub async fn create_request(
             .map_err(|_| AppError::BadRequest("the Idempotency-Key header is not ASCII".into()))?;
         input.idempotency_key = Some(key.to_owned());
     }
-    let valid = intake::validate(&input).map_err(AppError::Validation)?;
+    // Field messages in the client's language (`?lang=`, `Accept-Language`; Chinese by default).
+    let valid = intake::validate(&input).map_err(|e| AppError::Validation(e, lang_of(&req)))?;
     let (row, created) = file(&state, valid, Source::Api).await?;
-    let _ = lang_of(&req);
     let location = format!("/api/v1/requests/{}", row.id);
     let view = RequestView::from(row);
     Ok(if created {
