@@ -408,3 +408,20 @@ fn a_bad_url_is_a_clear_error() {
         .unwrap();
     assert!(err.to_string().contains("does not exist"), "{err}");
 }
+
+#[test]
+fn a_panicking_write_does_not_stop_the_writer() {
+    let t = TestDb::sqlite();
+    let panicked =
+        t.db.write_blocking(|_c| -> Result<(), DbError> { panic!("a bug in a write") });
+    assert!(
+        matches!(panicked, Err(DbError::Unavailable(_))),
+        "{panicked:?}"
+    );
+    let (row, created) = file(&t.db, &sample_input());
+    assert!(created);
+    assert!(
+        t.db.read_blocking(move |c| requests::get(c, row.id))
+            .is_ok()
+    );
+}

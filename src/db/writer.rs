@@ -55,7 +55,10 @@ impl Writer {
         let (sender, receiver) = mpsc::channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, receiver, batch_max.max(1)))
+            .spawn({
+                let path = path.to_owned();
+                move || run(&path, conn, receiver, batch_max.max(1))
+            })
             .map_err(|e| DbError::Unavailable(format!("cannot start the writer thread: {e}")))?;
         Ok(Writer {
             sender: Some(sender),
@@ -94,7 +97,7 @@ impl Drop for Writer {
     }
 }
 
-fn run(mut conn: SqliteConnection, receiver: mpsc::Receiver<Job>, batch_max: usize) {
+fn run(path: &str, mut conn: SqliteConnection, receiver: mpsc::Receiver<Job>, batch_max: usize) {
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
         while batch.len() < batch_max {
@@ -105,9 +108,22 @@ fn run(mut conn: SqliteConnection, receiver: mpsc::Receiver<Job>, batch_max: usi
         }
         let size = batch.len();
         let mut delivers: Vec<Deliver> = Vec::with_capacity(size);
+        let mut panicked = false;
         let outcome = conn.immediate_transaction(|c| {
             for job in batch {
-                delivers.push(job(&mut Conn::Sqlite(c)));
+                // A panicking job is a bug; it must not take the writer down with it, nor
+                // leave its half-done savepoint to be committed: the whole group is undone.
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    job(&mut Conn::Sqlite(c))
+                }));
+                match run {
+                    Ok(deliver) => delivers.push(deliver),
+                    Err(_) => {
+                        tracing::error!("a database write panicked; rolling back its group");
+                        panicked = true;
+                        return Err(diesel::result::Error::RollbackTransaction);
+                    }
+                }
             }
             Ok::<_, diesel::result::Error>(())
         });
@@ -117,6 +133,14 @@ fn run(mut conn: SqliteConnection, receiver: mpsc::Receiver<Job>, batch_max: usi
         });
         for deliver in delivers {
             deliver(commit.clone());
+        }
+        if panicked {
+            // The unwind skipped diesel's savepoint bookkeeping: start on a fresh connection
+            // (dropping the old one rolls back whatever it still holds).
+            match super::open_sqlite(path) {
+                Ok(fresh) => conn = fresh,
+                Err(e) => tracing::error!(error = %e, "cannot reopen the SQLite writer connection"),
+            }
         }
         // Jobs not run (BEGIN failed) were dropped with their senders: callers get an error.
         tracing::trace!(writes = size, "group commit");
