@@ -127,6 +127,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("field.item_name", "物品", "Item"),
     ("field.item_quantity", "数量", "Quantity"),
     ("field.item_unit", "单位", "Unit"),
+    ("field.item_quantity.short", "数量", "Qty"),
     ("field.urgency", "紧急程度", "How urgent"),
     ("field.available_from", "在家时间从", "At home from"),
     ("field.available_until", "到", "until"),
