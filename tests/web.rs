@@ -92,6 +92,16 @@ async fn the_form_is_chinese_by_default_and_switches_to_english() {
     )
     .await;
     assert!(body_text(resp).await.contains("Request supplies"));
+    // A browser's locale does not switch pages: Chinese unless chosen.
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/")
+            .insert_header(("Accept-Language", "en-US,en;q=0.9"))
+            .to_request(),
+    )
+    .await;
+    assert!(body_text(resp).await.contains("申请配送物资"));
 }
 
 #[actix_web::test]

@@ -1,5 +1,7 @@
-//! Which language a reader gets: `?lang=` (remembered in a cookie), else the `lang` cookie,
-//! else `Accept-Language`, else Chinese.
+//! Which language a reader gets. Pages: `?lang=` (remembered in a cookie), else the `lang`
+//! cookie, else Chinese — Chinese by default whatever the browser's locale, so that a shared
+//! phone or a kiosk shows what the community expects. API messages: `?lang=`, else
+//! `Accept-Language`, else Chinese.
 
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
@@ -18,6 +20,12 @@ fn query_lang(req: &HttpRequest) -> Option<Lang> {
 pub fn lang_of(req: &HttpRequest) -> Lang {
     query_lang(req)
         .or_else(|| req.cookie("lang").and_then(|c| Lang::parse(c.value())))
+        .unwrap_or_default()
+}
+
+/// The language of API messages.
+pub fn api_lang_of(req: &HttpRequest) -> Lang {
+    query_lang(req)
         .or_else(|| {
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)

@@ -34,7 +34,7 @@ use crate::db::Database;
 use crate::intake::Locator;
 
 pub use error::{AppError, PageError};
-pub use lang::lang_of;
+pub use lang::{api_lang_of, lang_of};
 
 /// Largest body accepted anywhere (forms and JSON are a few KB).
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;

@@ -9,7 +9,7 @@ use crate::domain::Source;
 use crate::intake::{self, RequestInput};
 use crate::web::error::{AppError, ProblemDetails};
 use crate::web::intake_submit::file;
-use crate::web::{AppState, lang_of};
+use crate::web::{AppState, api_lang_of};
 
 /// File a request for supplies.
 #[utoipa::path(
@@ -41,7 +41,7 @@ pub async fn create_request(
         input.idempotency_key = Some(key.to_owned());
     }
     // Field messages in the client's language (`?lang=`, `Accept-Language`; Chinese by default).
-    let valid = intake::validate(&input).map_err(|e| AppError::Validation(e, lang_of(&req)))?;
+    let valid = intake::validate(&input).map_err(|e| AppError::Validation(e, api_lang_of(&req)))?;
     let (row, created) = file(&state, valid, Source::Api).await?;
     let location = format!("/api/v1/requests/{}", row.id);
     let view = RequestView::from(row);
