@@ -7,8 +7,10 @@
 //! stored with status `new` and no location. Storing is [`crate::db::requests::file`].
 
 pub mod csv_import;
+mod phone;
 mod validate;
 
+pub use phone::{parse_phone, to_half_width};
 pub use validate::*;
 
 use crate::db::requests::NewRequestRow;

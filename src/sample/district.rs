@@ -34,91 +34,21 @@ struct Street {
     oneway: bool,
 }
 
+#[rustfmt::skip]
 const EW_STREETS: [(i64, Street); 4] = [
-    (
-        0,
-        Street {
-            name: "巴山街",
-            name_en: Some("Bashan Street"),
-            highway: "residential",
-            oneway: false,
-        },
-    ),
-    (
-        400,
-        Street {
-            name: "黑山街",
-            name_en: None,
-            highway: "residential",
-            oneway: false,
-        },
-    ),
-    (
-        800,
-        Street {
-            name: "学府路",
-            name_en: Some("Xuefu Road"),
-            highway: "secondary",
-            oneway: false,
-        },
-    ),
-    (
-        1200,
-        Street {
-            name: "蓝天街",
-            name_en: None,
-            highway: "residential",
-            oneway: false,
-        },
-    ),
+    (0, Street { name: "巴山街", name_en: Some("Bashan Street"), highway: "residential", oneway: false }),
+    (400, Street { name: "黑山街", name_en: None, highway: "residential", oneway: false }),
+    (800, Street { name: "学府路", name_en: Some("Xuefu Road"), highway: "secondary", oneway: false }),
+    (1200, Street { name: "蓝天街", name_en: None, highway: "residential", oneway: false }),
 ];
 
+#[rustfmt::skip]
 const NS_STREETS: [(i64, Street); 5] = [
-    (
-        0,
-        Street {
-            name: "红军街",
-            name_en: Some("Hongjun Street"),
-            highway: "tertiary",
-            oneway: false,
-        },
-    ),
-    (
-        500,
-        Street {
-            name: "士课街",
-            name_en: None,
-            highway: "residential",
-            oneway: true,
-        },
-    ),
-    (
-        1000,
-        Street {
-            name: "国庆路",
-            name_en: Some("Guoqing Road"),
-            highway: "tertiary",
-            oneway: false,
-        },
-    ),
-    (
-        1500,
-        Street {
-            name: "和兴路",
-            name_en: None,
-            highway: "residential",
-            oneway: false,
-        },
-    ),
-    (
-        2000,
-        Street {
-            name: "奋进路",
-            name_en: None,
-            highway: "residential",
-            oneway: false,
-        },
-    ),
+    (0, Street { name: "红军街", name_en: Some("Hongjun Street"), highway: "tertiary", oneway: false }),
+    (500, Street { name: "士课街", name_en: None, highway: "residential", oneway: true }),
+    (1000, Street { name: "国庆路", name_en: Some("Guoqing Road"), highway: "tertiary", oneway: false }),
+    (1500, Street { name: "和兴路", name_en: None, highway: "residential", oneway: false }),
+    (2000, Street { name: "奋进路", name_en: None, highway: "residential", oneway: false }),
 ];
 
 /// How a compound numbers its buildings.
@@ -171,124 +101,21 @@ enum Gate {
     North,
 }
 
+#[rustfmt::skip]
 const COMPOUNDS: [CompoundSpec; 13] = [
-    CompoundSpec {
-        name: "鸿翔名苑",
-        name_en: Some("Hongxiang Mingyuan"),
-        style: BuildingStyle::Dong,
-        rect_m: (15, 15, 485, 385),
-        gate: Gate::South,
-        private: true,
-        addr: Some(("巴山街", "8")),
-    },
-    CompoundSpec {
-        name: "巴山小区",
-        name_en: None,
-        style: BuildingStyle::HaoLou,
-        rect_m: (515, 15, 735, 185),
-        gate: Gate::South,
-        private: true,
-        addr: Some(("巴山街", "32")),
-    },
-    CompoundSpec {
-        name: "士课小区",
-        name_en: None,
-        style: BuildingStyle::Dong,
-        rect_m: (515, 215, 985, 385),
-        gate: Gate::North,
-        private: false,
-        addr: None,
-    },
-    CompoundSpec {
-        name: "国庆家园",
-        name_en: Some("Guoqing Jiayuan"),
-        style: BuildingStyle::HaoLou,
-        rect_m: (1015, 15, 1485, 385),
-        gate: Gate::South,
-        private: true,
-        addr: Some(("巴山街", "56")),
-    },
-    CompoundSpec {
-        name: "和兴小区",
-        name_en: None,
-        style: BuildingStyle::Dong,
-        rect_m: (1515, 15, 1985, 385),
-        gate: Gate::South,
-        private: false,
-        addr: None,
-    },
-    CompoundSpec {
-        name: "士课新村",
-        name_en: None,
-        style: BuildingStyle::Dong,
-        rect_m: (515, 415, 985, 785),
-        gate: Gate::South,
-        private: false,
-        addr: None,
-    },
-    CompoundSpec {
-        name: "翠湖苑",
-        name_en: Some("Cuihu Garden"),
-        style: BuildingStyle::HaoLou,
-        rect_m: (1015, 415, 1485, 785),
-        gate: Gate::North,
-        private: true,
-        addr: Some(("学府路", "66")),
-    },
-    CompoundSpec {
-        name: "奋进小区",
-        name_en: None,
-        style: BuildingStyle::Dong,
-        rect_m: (1515, 415, 1735, 785),
-        gate: Gate::South,
-        private: false,
-        addr: None,
-    },
-    CompoundSpec {
-        name: "金桥嘉园",
-        name_en: None,
-        style: BuildingStyle::HaoLou,
-        rect_m: (1765, 415, 1985, 785),
-        gate: Gate::South,
-        private: true,
-        addr: None,
-    },
-    CompoundSpec {
-        name: "红军小区",
-        name_en: None,
-        style: BuildingStyle::Dong,
-        rect_m: (15, 815, 485, 1185),
-        gate: Gate::South,
-        private: false,
-        addr: None,
-    },
-    CompoundSpec {
-        name: "蓝天嘉苑",
-        name_en: Some("Lantian Jiayuan"),
-        style: BuildingStyle::HaoLou,
-        rect_m: (515, 815, 985, 1185),
-        gate: Gate::North,
-        private: true,
-        addr: None,
-    },
-    CompoundSpec {
-        name: "华府名都",
-        name_en: None,
-        style: BuildingStyle::Dong,
-        rect_m: (1015, 815, 1485, 1185),
-        gate: Gate::South,
-        private: true,
-        addr: Some(("学府路", "101")),
-    },
-    CompoundSpec {
-        name: "松岚花园",
-        name_en: Some("Songlan Garden"),
-        style: BuildingStyle::Dong,
-        rect_m: (1515, 815, 1985, 1185),
-        gate: Gate::North,
-        private: false,
-        addr: None,
-    },
+    CompoundSpec { name: "鸿翔名苑", name_en: Some("Hongxiang Mingyuan"), style: BuildingStyle::Dong, rect_m: (15, 15, 485, 385), gate: Gate::South, private: true, addr: Some(("巴山街", "8")) },
+    CompoundSpec { name: "巴山小区", name_en: None, style: BuildingStyle::HaoLou, rect_m: (515, 15, 735, 185), gate: Gate::South, private: true, addr: Some(("巴山街", "32")) },
+    CompoundSpec { name: "士课小区", name_en: None, style: BuildingStyle::Dong, rect_m: (515, 215, 985, 385), gate: Gate::North, private: false, addr: None },
+    CompoundSpec { name: "国庆家园", name_en: Some("Guoqing Jiayuan"), style: BuildingStyle::HaoLou, rect_m: (1015, 15, 1485, 385), gate: Gate::South, private: true, addr: Some(("巴山街", "56")) },
+    CompoundSpec { name: "和兴小区", name_en: None, style: BuildingStyle::Dong, rect_m: (1515, 15, 1985, 385), gate: Gate::South, private: false, addr: None },
+    CompoundSpec { name: "士课新村", name_en: None, style: BuildingStyle::Dong, rect_m: (515, 415, 985, 785), gate: Gate::South, private: false, addr: None },
+    CompoundSpec { name: "翠湖苑", name_en: Some("Cuihu Garden"), style: BuildingStyle::HaoLou, rect_m: (1015, 415, 1485, 785), gate: Gate::North, private: true, addr: Some(("学府路", "66")) },
+    CompoundSpec { name: "奋进小区", name_en: None, style: BuildingStyle::Dong, rect_m: (1515, 415, 1735, 785), gate: Gate::South, private: false, addr: None },
+    CompoundSpec { name: "金桥嘉园", name_en: None, style: BuildingStyle::HaoLou, rect_m: (1765, 415, 1985, 785), gate: Gate::South, private: true, addr: None },
+    CompoundSpec { name: "红军小区", name_en: None, style: BuildingStyle::Dong, rect_m: (15, 815, 485, 1185), gate: Gate::South, private: false, addr: None },
+    CompoundSpec { name: "蓝天嘉苑", name_en: Some("Lantian Jiayuan"), style: BuildingStyle::HaoLou, rect_m: (515, 815, 985, 1185), gate: Gate::North, private: true, addr: None },
+    CompoundSpec { name: "华府名都", name_en: None, style: BuildingStyle::Dong, rect_m: (1015, 815, 1485, 1185), gate: Gate::South, private: true, addr: Some(("学府路", "101")) },
+    CompoundSpec { name: "松岚花园", name_en: Some("Songlan Garden"), style: BuildingStyle::Dong, rect_m: (1515, 815, 1985, 1185), gate: Gate::North, private: false, addr: None },
 ];
 
 /// The communities (社区): (name, subdistrict, rect in local metres).
@@ -627,78 +454,20 @@ fn add_pois(b: &mut Builder) {
         ]),
     );
     type Poi = (i64, i64, &'static [(&'static str, &'static str)]);
+    #[rustfmt::skip]
     let pois: [Poi; 10] = [
-        (
-            780,
-            22,
-            &[
-                ("amenity", "pharmacy"),
-                ("name", "康宁大药房"),
-                ("addr:street", "巴山街"),
-                ("addr:housenumber", "40"),
-            ],
-        ),
-        (
-            1620,
-            790,
-            &[
-                ("amenity", "pharmacy"),
-                ("name", "益民药店"),
-                ("addr:street", "学府路"),
-                ("addr:housenumber", "87"),
-            ],
-        ),
-        (
-            1150,
-            1190,
-            &[("amenity", "pharmacy"), ("name", "仁心堂药房")],
-        ),
-        (
-            1300,
-            810,
-            &[
-                ("shop", "supermarket"),
-                ("name", "惠民超市"),
-                ("addr:street", "学府路"),
-                ("addr:housenumber", "103"),
-            ],
-        ),
-        (
-            230,
-            40,
-            &[("amenity", "community_centre"), ("name", "鸿翔社区居委会")],
-        ),
-        (
-            1230,
-            40,
-            &[("amenity", "community_centre"), ("name", "国庆社区居委会")],
-        ),
-        (
-            730,
-            840,
-            &[("amenity", "community_centre"), ("name", "士课社区居委会")],
-        ),
-        (
-            1230,
-            840,
-            &[("amenity", "community_centre"), ("name", "黑山社区居委会")],
-        ),
-        (
-            990,
-            420,
-            &[
-                ("office", "government"),
-                ("name", "奋进街道办事处"),
-                ("addr:street", "国庆路"),
-                ("addr:housenumber", "15"),
-            ],
-        ),
-        (
-            1010,
-            1180,
-            &[("office", "government"), ("name", "和兴街道办事处")],
-        ),
+        (780, 22, &[("amenity", "pharmacy"), ("name", "康宁大药房"), ("addr:street", "巴山街"), ("addr:housenumber", "40")]),
+        (1620, 790, &[("amenity", "pharmacy"), ("name", "益民药店"), ("addr:street", "学府路"), ("addr:housenumber", "87")]),
+        (1150, 1190, &[("amenity", "pharmacy"), ("name", "仁心堂药房")]),
+        (1300, 810, &[("shop", "supermarket"), ("name", "惠民超市"), ("addr:street", "学府路"), ("addr:housenumber", "103")]),
+        (230, 40, &[("amenity", "community_centre"), ("name", "鸿翔社区居委会")]),
+        (1230, 40, &[("amenity", "community_centre"), ("name", "国庆社区居委会")]),
+        (730, 840, &[("amenity", "community_centre"), ("name", "士课社区居委会")]),
+        (1230, 840, &[("amenity", "community_centre"), ("name", "黑山社区居委会")]),
+        (990, 420, &[("office", "government"), ("name", "奋进街道办事处"), ("addr:street", "国庆路"), ("addr:housenumber", "15")]),
+        (1010, 1180, &[("office", "government"), ("name", "和兴街道办事处")]),
     ];
+
     for (x, y, t) in pois {
         b.poi(x, y, tags(t));
     }
