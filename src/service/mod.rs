@@ -17,7 +17,7 @@ use crate::web::{AppState, MapInfo, WebConfig};
 /// Errors of the commands, each naming what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    #[error("database: {0}")]
+    #[error(transparent)]
     Db(#[from] DbError),
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
