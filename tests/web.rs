@@ -66,6 +66,7 @@ async fn the_form_is_chinese_by_default_and_switches_to_english() {
         resp.headers().get("referrer-policy").unwrap(),
         "no-referrer"
     );
+    assert_eq!(resp.headers().get("cache-control").unwrap(), "no-store");
     let html = body_text(resp).await;
     assert!(html.contains("申请配送物资"));
     assert!(html.contains(r#"lang="zh-CN""#));
@@ -177,6 +178,21 @@ async fn a_double_click_files_once() {
     }
     assert_eq!(locations[0], locations[1]);
     assert_eq!(count(&t), 1);
+
+    // Back to the same page, a different request: that one is new.
+    let mut other = form_pairs("form-double");
+    other[4].1 = "国庆家园5号楼1单元302".into();
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/requests")
+            .set_form(other)
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_ne!(resp.headers().get("location").unwrap(), &locations[0]);
+    assert_eq!(count(&t), 2);
 }
 
 #[actix_web::test]

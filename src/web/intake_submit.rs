@@ -61,7 +61,7 @@ async fn submit(
     }
     let values = FormValues::from_pairs(&form);
     let (input, mut errors, item_rows) = values.to_input();
-    let valid = match intake::validate(&input) {
+    let mut valid = match intake::validate(&input) {
         Ok(v) if errors.is_empty() => v,
         Ok(_) => return refuse(&req, lang, values, &errors, &item_rows),
         Err(more) => {
@@ -73,12 +73,32 @@ async fn submit(
             return refuse(&req, lang, values, &errors, &item_rows);
         }
     };
+    // The form's key identifies one page load; with the content's fingerprint added, a double
+    // click or a refresh (same content) files once, while going back and filing something
+    // different from the same page files a new request.
+    valid.idempotency_key = valid
+        .idempotency_key
+        .take()
+        .map(|k| format!("{k}:{}", content_fingerprint(&input)));
     let (row, _created) = file(&state, valid, Source::Form)
         .await
         .map_err(|e| PageError::new(e, lang))?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/filed/{}", row.tracking_token)))
         .finish())
+}
+
+/// 16 hex digits of SHA-1 over the request's content (without its key).
+fn content_fingerprint(input: &intake::RequestInput) -> String {
+    use sha1::{Digest, Sha1};
+    let mut content = input.clone();
+    content.idempotency_key = None;
+    let json = serde_json::to_string(&content).unwrap_or_default();
+    Sha1::digest(json.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn refuse(

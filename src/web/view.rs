@@ -18,7 +18,10 @@ pub fn html(
         .render()
         .map_err(|e| PageError::new(AppError::from(e), lang_of(req)))?;
     let mut resp = HttpResponse::build(status);
-    resp.content_type("text/html; charset=utf-8");
+    // Pages hold personal data and one-time form keys: never cache them, nor keep them for
+    // the back button.
+    resp.content_type("text/html; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
     if let Some(cookie) = lang_cookie(req) {
         resp.cookie(cookie);
     }
