@@ -9,9 +9,14 @@
 //! - [`web`] is the actix-web service: pages, JSON API, one error type mapped to HTTP.
 
 pub mod db;
+pub mod domain;
 pub mod geocode;
+pub mod i18n;
+pub mod intake;
 pub mod optimize;
 pub mod osm;
 pub mod road;
+pub mod sample;
+pub mod service;
 pub mod web;
 pub mod zone;

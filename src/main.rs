@@ -1,23 +1,121 @@
-//! The `doorstep` command line. Thin: parses arguments and calls the library.
+//! The `doorstep` command line. Thin: parses arguments and calls the library
+//! (`doorstep::service` for the service's own commands).
 
 mod cli_geo;
 mod cli_road;
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use doorstep::service::{self, DbSettings};
 
 #[derive(Parser)]
 #[command(
     name = "doorstep",
     version,
-    about = "Deliveries to households in home isolation"
+    about = "Supplies to households in home isolation: intake, geocoding, routes, route sheets"
 )]
 struct Cli {
+    /// Log filter, e.g. `info` or `doorstep=debug,actix_server=warn`.
+    #[arg(long, global = true, env = "DOORSTEP_LOG", default_value = "info")]
+    log: String,
+    /// Log one JSON object per line instead of text.
+    #[arg(long, global = true, env = "DOORSTEP_LOG_JSON")]
+    log_json: bool,
     #[command(subcommand)]
     command: Command,
 }
 
+/// Where the database is.
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// `postgres://user@host/db`, or a SQLite file (`doorstep.db`, `sqlite://path`).
+    #[arg(long, env = "DOORSTEP_DB", default_value = "doorstep.db")]
+    db: String,
+    /// Pooled connections (readers on SQLite).
+    #[arg(long, env = "DOORSTEP_DB_POOL", default_value_t = 8)]
+    db_pool: u32,
+    /// Seconds to wait for a database connection before answering 503.
+    #[arg(long, env = "DOORSTEP_DB_TIMEOUT", default_value_t = 5)]
+    db_timeout: u64,
+    /// Most writes per SQLite group commit (1 = a transaction per write).
+    #[arg(long, env = "DOORSTEP_WRITE_BATCH", default_value_t = 256)]
+    write_batch: usize,
+}
+
+impl DbArgs {
+    fn settings(&self) -> DbSettings {
+        DbSettings {
+            url: self.db.clone(),
+            pool_size: self.db_pool,
+            write_batch_max: self.write_batch.max(1),
+            timeout: Duration::from_secs(self.db_timeout.max(1)),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Run the web service (migrating the database first).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "DOORSTEP_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The OpenStreetMap extract (`.osm.pbf`) of the district.
+        #[arg(long, env = "DOORSTEP_OSM")]
+        osm: Option<PathBuf>,
+        /// Offset for times shown to people.
+        #[arg(long, env = "DOORSTEP_UTC_OFFSET", default_value = "+08:00")]
+        utc_offset: String,
+        /// Seconds to wait at start for a database that is not up yet.
+        #[arg(long, env = "DOORSTEP_WAIT_DB", default_value_t = 30)]
+        wait_db: u64,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// A fresh SQLite database with the bundled sample district and seed data, then serve.
+    Demo {
+        /// Directory for the demo database and map (replaced on each run).
+        #[arg(long, default_value = "doorstep-demo")]
+        dir: PathBuf,
+        #[arg(long, env = "DOORSTEP_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Import a building leader's sign-up list (CSV, UTF-8 or GBK), row by row.
+    ImportRequests {
+        /// The CSV file.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Who compiled the list: name (rows are then filed on behalf of the residents).
+        #[arg(long)]
+        filer_name: Option<String>,
+        /// Who compiled the list: phone.
+        #[arg(long)]
+        filer_phone: Option<String>,
+        /// `building_leader` (default), `neighbour` or `volunteer`.
+        #[arg(long)]
+        filed_by: Option<String>,
+        /// Check every row, store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Language of the messages: zh or en.
+        #[arg(long, env = "DOORSTEP_LANG", default_value = "zh")]
+        lang: String,
+    },
+    /// Regenerate the bundled sample district (`.osm.pbf` and seed) into a directory.
+    GenSample {
+        /// Where to write `sample-district.osm.pbf` and `seed.json`.
+        #[arg(long, default_value = "data")]
+        out: PathBuf,
+    },
     /// Import an OpenStreetMap extract (.osm.pbf) into a raw-map cache file.
     Import(cli_geo::ImportArgs),
     /// Geocode addresses from stdin (one per line, or JSON Lines with --jsonl) to JSON Lines.
@@ -32,11 +130,90 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    service::init_logging(&cli.log, cli.log_json);
     match cli.command {
-        Command::Import(args) => cli_geo::import(args),
-        Command::Geocode(args) => cli_geo::geocode(args),
-        Command::GeocodeEval(args) => cli_geo::eval(args),
-        Command::Route(args) => cli_road::route(args),
-        Command::RoadGraph(args) => cli_road::road_graph(args),
+        Command::Serve {
+            db,
+            listen,
+            osm,
+            utc_offset,
+            wait_db,
+        } => {
+            let web = doorstep::web::WebConfig {
+                utc_offset: service::parse_utc_offset(&utc_offset)?,
+            };
+            let db = service::open_and_migrate(&db.settings(), Duration::from_secs(wait_db))?;
+            actix_web::rt::System::new().block_on(service::serve(
+                db,
+                &listen,
+                osm.as_deref(),
+                web,
+            ))?;
+        }
+        Command::Migrate { db } => {
+            let settings = db.settings();
+            let database = doorstep::db::Database::open(&settings.config())?;
+            let applied = database.migrate()?;
+            println!(
+                "{}: {} migration(s) applied{}",
+                database.display_url(),
+                applied.len(),
+                if applied.is_empty() {
+                    " (up to date)"
+                } else {
+                    ""
+                }
+            );
+        }
+        Command::Demo { dir, listen } => {
+            let (db, seeded) = service::demo::prepare(&dir)
+                .with_context(|| format!("preparing the demo in {}", dir.display()))?;
+            println!("{}", service::demo::banner(&listen, &seeded));
+            let web = doorstep::web::WebConfig::default();
+            actix_web::rt::System::new().block_on(service::serve(
+                db,
+                &listen,
+                Some(&seeded.osm_path),
+                web,
+            ))?;
+        }
+        Command::ImportRequests {
+            file,
+            db,
+            filer_name,
+            filer_phone,
+            filed_by,
+            dry_run,
+            lang,
+        } => {
+            let lang = doorstep::i18n::Lang::parse(&lang).unwrap_or_default();
+            let filed_by = filed_by
+                .map(|f| f.parse::<doorstep::domain::FiledBy>())
+                .transpose()?;
+            let filer = service::import::Filer {
+                filed_by,
+                name: filer_name,
+                phone: filer_phone,
+            };
+            let database = service::open_and_migrate(&db.settings(), Duration::ZERO)?;
+            let report = service::import::import_file(&database, &file, &filer, lang, dry_run)?;
+            print!("{}", report.render(&file));
+            if !report.refused.is_empty() {
+                std::process::exit(2);
+            }
+        }
+        Command::GenSample { out } => {
+            let written = doorstep::sample::write_to(&out)
+                .with_context(|| format!("writing the sample district to {}", out.display()))?;
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+        }
+        Command::Import(args) => cli_geo::import(args)?,
+        Command::Geocode(args) => cli_geo::geocode(args)?,
+        Command::GeocodeEval(args) => cli_geo::eval(args)?,
+        Command::Route(args) => cli_road::route(args)?,
+        Command::RoadGraph(args) => cli_road::road_graph(args)?,
     }
+    Ok(())
 }

@@ -16,6 +16,7 @@ mod import;
 pub mod model;
 mod passes;
 mod tags;
+pub mod write;
 
 pub use blobs::ImportProgress;
 pub use clip::Clip;

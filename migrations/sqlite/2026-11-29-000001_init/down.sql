@@ -1,0 +1,9 @@
+DROP TRIGGER events_no_delete;
+DROP TRIGGER events_no_update;
+DROP TABLE events;
+DROP TABLE stop_requests;
+DROP TABLE stops;
+DROP TABLE plans;
+DROP TABLE requests;
+DROP TABLE squads;
+DROP TABLE zones;

@@ -1,0 +1,135 @@
+//! The `plans`, `stops` and `stop_requests` tables: a squad's ordered stops for one shift;
+//! each stop is a delivery point (a building entrance or a zone's checkpoint) that serves one
+//! or more requests.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::schema::{plans, stop_requests, stops};
+use super::{Conn, DbError, Timestamp, on_conn};
+use crate::domain::{
+    FailureReason, PlanId, PlanStatus, RequestId, SquadId, StopId, StopStatus, ZoneId,
+};
+
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plans)]
+pub struct PlanRow {
+    pub id: PlanId,
+    pub squad_id: SquadId,
+    pub shift_date: NaiveDate,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub status: PlanStatus,
+    pub distance_m: f64,
+    pub duration_s: f64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = stops)]
+pub struct StopRow {
+    pub id: StopId,
+    pub plan_id: PlanId,
+    /// Position in the plan, from 0.
+    pub seq: i32,
+    pub label: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub zone_id: Option<ZoneId>,
+    pub planned_arrival: Option<Timestamp>,
+    pub service_s: f64,
+    pub leg_distance_m: Option<f64>,
+    pub leg_duration_s: Option<f64>,
+    pub pinned: bool,
+    pub status: StopStatus,
+    pub failure_reason: Option<FailureReason>,
+    pub proof_note: String,
+    pub completed_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
+    pub version: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = stop_requests)]
+pub struct StopRequestRow {
+    pub stop_id: StopId,
+    pub request_id: RequestId,
+}
+
+/// Stores a plan with its stops and the requests each stop serves, all or nothing.
+pub fn insert_plan(
+    conn: &mut Conn<'_>,
+    plan: &PlanRow,
+    plan_stops: &[(StopRow, Vec<RequestId>)],
+) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        let stop_rows: Vec<&StopRow> = plan_stops.iter().map(|(s, _)| s).collect();
+        let links: Vec<StopRequestRow> = plan_stops
+            .iter()
+            .flat_map(|(s, reqs)| {
+                reqs.iter().map(|&r| StopRequestRow {
+                    stop_id: s.id,
+                    request_id: r,
+                })
+            })
+            .collect();
+        on_conn!(conn, c => {
+            diesel::insert_into(plans::table).values(plan).execute(c)?;
+            for s in &stop_rows {
+                diesel::insert_into(stops::table).values(*s).execute(c)?;
+            }
+            for l in &links {
+                diesel::insert_into(stop_requests::table).values(l).execute(c)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?;
+        Ok(())
+    })
+}
+
+/// A squad's plans for a day.
+pub fn for_squad(
+    conn: &mut Conn<'_>,
+    squad: SquadId,
+    date: NaiveDate,
+) -> Result<Vec<PlanRow>, DbError> {
+    Ok(on_conn!(conn, c => plans::table
+        .filter(plans::squad_id.eq(squad))
+        .filter(plans::shift_date.eq(date))
+        .order(plans::created_at.asc())
+        .select(PlanRow::as_select())
+        .load(c))?)
+}
+
+/// A plan's stops in order, each with the requests it serves.
+pub fn stops_of(
+    conn: &mut Conn<'_>,
+    plan: PlanId,
+) -> Result<Vec<(StopRow, Vec<RequestId>)>, DbError> {
+    let (rows, links) = on_conn!(conn, c => {
+        let rows: Vec<StopRow> = stops::table
+            .filter(stops::plan_id.eq(plan))
+            .order(stops::seq.asc())
+            .select(StopRow::as_select())
+            .load(c)?;
+        let links: Vec<StopRequestRow> = stop_requests::table
+            .inner_join(stops::table)
+            .filter(stops::plan_id.eq(plan))
+            .select(StopRequestRow::as_select())
+            .load(c)?;
+        Ok::<_, diesel::result::Error>((rows, links))
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let reqs = links
+                .iter()
+                .filter(|l| l.stop_id == s.id)
+                .map(|l| l.request_id)
+                .collect();
+            (s, reqs)
+        })
+        .collect())
+}

@@ -1,0 +1,54 @@
+//! The `squads` table: delivery squads, their base, travel mode, capacity, skills and shift.
+
+use chrono::NaiveTime;
+use diesel::prelude::*;
+
+use super::schema::squads;
+use super::{Conn, DbError, Timestamp, on_conn};
+use crate::domain::{SquadId, TravelMode};
+
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = squads)]
+pub struct SquadRow {
+    pub id: SquadId,
+    pub name: String,
+    /// JSON array of member names.
+    pub members: String,
+    pub contact_phone: String,
+    pub base_name: String,
+    pub base_lon: f64,
+    pub base_lat: f64,
+    pub travel_mode: TravelMode,
+    pub capacity_items: i32,
+    pub capacity_kg: Option<f64>,
+    /// JSON array of skill codes.
+    pub skills: String,
+    pub shift_start: NaiveTime,
+    pub shift_end: NaiveTime,
+    /// JSON array of the communities or areas covered.
+    pub areas: String,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i32,
+}
+
+pub fn insert(conn: &mut Conn<'_>, squad: &SquadRow) -> Result<(), DbError> {
+    on_conn!(conn, c => diesel::insert_into(squads::table).values(squad).execute(c))?;
+    Ok(())
+}
+
+pub fn get(conn: &mut Conn<'_>, id: SquadId) -> Result<SquadRow, DbError> {
+    Ok(on_conn!(conn, c => squads::table.find(id).select(SquadRow::as_select()).first(c))?)
+}
+
+/// Squads by name; only active ones unless `include_inactive`.
+pub fn list(conn: &mut Conn<'_>, include_inactive: bool) -> Result<Vec<SquadRow>, DbError> {
+    Ok(on_conn!(conn, c => {
+        let mut q = squads::table.into_boxed();
+        if !include_inactive {
+            q = q.filter(squads::active.eq(true));
+        }
+        q.order(squads::name.asc()).select(SquadRow::as_select()).load(c)
+    })?)
+}

@@ -1,0 +1,47 @@
+//! The `zones` table: high-risk, controlled and precaution areas, each a GeoJSON polygon with
+//! an optional checkpoint where goods are handed over.
+
+use diesel::prelude::*;
+
+use super::schema::zones;
+use super::{Conn, DbError, Timestamp, on_conn};
+use crate::domain::{ZoneId, ZoneKind};
+
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = zones)]
+pub struct ZoneRow {
+    pub id: ZoneId,
+    pub name: String,
+    pub kind: ZoneKind,
+    /// GeoJSON geometry (Polygon or MultiPolygon), WGS84.
+    pub polygon: String,
+    pub checkpoint_lon: Option<f64>,
+    pub checkpoint_lat: Option<f64>,
+    pub notes: String,
+    pub active_from: Option<Timestamp>,
+    pub active_until: Option<Timestamp>,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i32,
+}
+
+pub fn insert(conn: &mut Conn<'_>, zone: &ZoneRow) -> Result<(), DbError> {
+    on_conn!(conn, c => diesel::insert_into(zones::table).values(zone).execute(c))?;
+    Ok(())
+}
+
+pub fn get(conn: &mut Conn<'_>, id: ZoneId) -> Result<ZoneRow, DbError> {
+    Ok(on_conn!(conn, c => zones::table.find(id).select(ZoneRow::as_select()).first(c))?)
+}
+
+/// Zones by name; only active ones unless `include_inactive`.
+pub fn list(conn: &mut Conn<'_>, include_inactive: bool) -> Result<Vec<ZoneRow>, DbError> {
+    Ok(on_conn!(conn, c => {
+        let mut q = zones::table.into_boxed();
+        if !include_inactive {
+            q = q.filter(zones::active.eq(true));
+        }
+        q.order(zones::name.asc()).select(ZoneRow::as_select()).load(c)
+    })?)
+}

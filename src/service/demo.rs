@@ -1,0 +1,231 @@
+//! `doorstep demo`: a fresh SQLite file, the bundled sample district, seeded squads, zones
+//! and requests; then the server, with the URLs to open printed first.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveTime;
+
+use super::{DbSettings, ServiceError};
+use crate::db::squads::SquadRow;
+use crate::db::zones::ZoneRow;
+use crate::db::{Database, Timestamp};
+use crate::domain::{Skill, Source, SquadId, TrackingToken, TravelMode, ZoneId, ZoneKind};
+use crate::intake::{self, RequestInput};
+use crate::sample::seed::{SeedFile, SeedSquad, SeedZone};
+
+/// What the demo made, for the printout.
+pub struct Seeded {
+    pub db_path: PathBuf,
+    pub osm_path: PathBuf,
+    pub squads: usize,
+    pub zones: usize,
+    pub requests: usize,
+    /// A seeded request to open on the tracking page: (token, address).
+    pub example: Option<(TrackingToken, String)>,
+}
+
+fn file_err(path: &Path, e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::File {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Makes the demo directory afresh: database, map, seed.
+pub fn prepare(dir: &Path) -> Result<(Arc<Database>, Seeded), ServiceError> {
+    std::fs::create_dir_all(dir).map_err(|e| file_err(dir, e))?;
+    let db_path = dir.join("doorstep.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", db_path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| file_err(&p, e))?;
+        }
+    }
+    let osm_path = dir.join(crate::sample::PBF_FILE);
+    std::fs::write(&osm_path, crate::sample::EMBEDDED_PBF).map_err(|e| file_err(&osm_path, e))?;
+
+    let settings = DbSettings {
+        url: db_path.display().to_string(),
+        pool_size: 8,
+        write_batch_max: 256,
+        timeout: std::time::Duration::from_secs(5),
+    };
+    let db = super::open_and_migrate(&settings, std::time::Duration::ZERO)?;
+    let seed = crate::sample::embedded_seed().map_err(|e| ServiceError::File {
+        path: PathBuf::from("data/seed.json"),
+        message: e.to_string(),
+    })?;
+    let seeded = load_seed(&db, &seed)?;
+    Ok((
+        db,
+        Seeded {
+            db_path,
+            osm_path,
+            ..seeded
+        },
+    ))
+}
+
+/// Stores the seed's squads and zones, and files its requests through intake.
+pub fn load_seed(db: &Database, seed: &SeedFile) -> Result<Seeded, ServiceError> {
+    let now = Timestamp::now();
+    let squads: Vec<SquadRow> = seed
+        .squads
+        .iter()
+        .map(|s| squad_row(s, now))
+        .collect::<Result<_, _>>()?;
+    let zones: Vec<ZoneRow> = seed
+        .zones
+        .iter()
+        .map(|z| zone_row(z, now))
+        .collect::<Result<_, _>>()?;
+    let inputs: Vec<RequestInput> = seed
+        .requests
+        .iter()
+        .map(|r| {
+            serde_json::to_value(r)
+                .and_then(serde_json::from_value::<RequestInput>)
+                .map_err(|e| ServiceError::Setting {
+                    name: "seed request",
+                    message: e.to_string(),
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let (n_squads, n_zones) = (squads.len(), zones.len());
+    let example = db.write_blocking(move |c| {
+        for s in &squads {
+            crate::db::squads::insert(c, s)?;
+        }
+        for z in &zones {
+            crate::db::zones::insert(c, z)?;
+        }
+        let mut example = None;
+        for (i, input) in inputs.iter().enumerate() {
+            let valid = intake::validate(input).map_err(|errors| {
+                crate::db::DbError::Query(format!("seed request {i} is invalid: {errors:?}"))
+            })?;
+            let (row, _) = intake::file_blocking(c, &valid, None, Source::Seed, "seed")?;
+            if example.is_none() && row.address_text.starts_with("鸿翔名苑") {
+                example = Some((row.tracking_token.clone(), row.address_text.clone()));
+            }
+        }
+        Ok(example)
+    })?;
+    Ok(Seeded {
+        db_path: PathBuf::new(),
+        osm_path: PathBuf::new(),
+        squads: n_squads,
+        zones: n_zones,
+        requests: seed.requests.len(),
+        example,
+    })
+}
+
+fn setting(name: &'static str, message: String) -> ServiceError {
+    ServiceError::Setting { name, message }
+}
+
+fn squad_row(s: &SeedSquad, now: Timestamp) -> Result<SquadRow, ServiceError> {
+    let time = |t: &str| {
+        NaiveTime::parse_from_str(t, "%H:%M")
+            .map_err(|e| setting("seed squad shift", format!("{t}: {e}")))
+    };
+    let mode: TravelMode = s
+        .travel_mode
+        .parse()
+        .map_err(|e| setting("seed squad", format!("{e}")))?;
+    let skills: Vec<Skill> = s
+        .skills
+        .iter()
+        .map(|k| k.parse().map_err(|e| setting("seed squad", format!("{e}"))))
+        .collect::<Result<_, _>>()?;
+    let json = |v: &[String]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+    let skills: Vec<String> = skills.iter().map(|k| k.as_str().to_owned()).collect();
+    Ok(SquadRow {
+        id: SquadId::generate(),
+        name: s.name.clone(),
+        members: json(&s.members),
+        contact_phone: s.contact_phone.clone(),
+        base_name: s.base_name.clone(),
+        base_lon: s.base_lon,
+        base_lat: s.base_lat,
+        travel_mode: mode,
+        capacity_items: s.capacity_items,
+        capacity_kg: None,
+        skills: json(&skills),
+        shift_start: time(&s.shift_start)?,
+        shift_end: time(&s.shift_end)?,
+        areas: json(&s.communities),
+        active: true,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    })
+}
+
+fn zone_row(z: &SeedZone, now: Timestamp) -> Result<ZoneRow, ServiceError> {
+    let kind: ZoneKind = z
+        .kind
+        .parse()
+        .map_err(|e| setting("seed zone", format!("{e}")))?;
+    let ring: Vec<[f64; 2]> = z.polygon.iter().map(|&(lon, lat)| [lon, lat]).collect();
+    let polygon = serde_json::json!({ "type": "Polygon", "coordinates": [ring] }).to_string();
+    Ok(ZoneRow {
+        id: ZoneId::generate(),
+        name: z.name.clone(),
+        kind,
+        polygon,
+        checkpoint_lon: z.checkpoint.map(|c| c.0),
+        checkpoint_lat: z.checkpoint.map(|c| c.1),
+        notes: z.notes.clone(),
+        active_from: Some(now),
+        active_until: None,
+        active: true,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    })
+}
+
+/// The pages to open, in the order a visitor would: (what, URL, note). Later areas (route
+/// sheets, dispatch board) add their lines here.
+pub fn links(base: &str, seeded: &Seeded) -> Vec<(&'static str, String, String)> {
+    let mut out = vec![("Resident form", format!("{base}/"), "居民申请表".to_owned())];
+    if let Some((token, address)) = &seeded.example {
+        out.push((
+            "Tracking page",
+            format!("{base}/t/{token}"),
+            format!("a seeded request: {address}"),
+        ));
+    }
+    out.push((
+        "API (OpenAPI 3)",
+        format!("{base}/api/v1/openapi.json"),
+        String::new(),
+    ));
+    out
+}
+
+/// The printout before serving.
+pub fn banner(listen: &str, seeded: &Seeded) -> String {
+    let base = format!("http://{listen}");
+    let mut s = format!(
+        "doorstep demo: a fictional district (雪城市松岚区), fresh database {}\n\
+         map {}\nseeded {} squads, {} zones, {} requests\n\n",
+        seeded.db_path.display(),
+        seeded.osm_path.display(),
+        seeded.squads,
+        seeded.zones,
+        seeded.requests
+    );
+    for (what, url, note) in links(&base, seeded) {
+        if note.is_empty() {
+            s.push_str(&format!("  {what:<18} {url}\n"));
+        } else {
+            s.push_str(&format!("  {what:<18} {url}   ({note})\n"));
+        }
+    }
+    s.push_str("\nStop with Ctrl-C.\n");
+    s
+}

@@ -1,0 +1,197 @@
+//! The running service assembled: configuration (flags and `DOORSTEP_*` variables), logging,
+//! opening and migrating the database, and the commands behind `serve`, `migrate`, `demo` and
+//! `import-requests`. `main.rs` only parses arguments and calls these.
+
+pub mod demo;
+pub mod import;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::FixedOffset;
+
+use crate::db::{Database, DbConfig, DbError};
+use crate::web::{AppState, MapInfo, WebConfig};
+
+/// Errors of the commands, each naming what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("cannot listen on {listen}: {source}")]
+    Listen {
+        listen: String,
+        source: std::io::Error,
+    },
+    #[error("invalid setting {name}: {message}")]
+    Setting { name: &'static str, message: String },
+    #[error(transparent)]
+    Csv(#[from] crate::intake::csv_import::CsvError),
+    #[error(transparent)]
+    Sample(#[from] crate::sample::SampleError),
+}
+
+/// Settings shared by the commands that touch the database.
+#[derive(Clone, Debug)]
+pub struct DbSettings {
+    pub url: String,
+    pub pool_size: u32,
+    pub write_batch_max: usize,
+    pub timeout: Duration,
+}
+
+impl DbSettings {
+    pub fn config(&self) -> DbConfig {
+        DbConfig {
+            url: self.url.clone(),
+            pool_size: self.pool_size,
+            connect_timeout: self.timeout,
+            write_batch_max: self.write_batch_max,
+        }
+    }
+}
+
+/// Sets up `tracing`: `filter` like `info` or `doorstep=debug,actix_server=warn`; `json`
+/// for one JSON object per line.
+pub fn init_logging(filter: &str, json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    // A second init (tests) is harmless: keep the first.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// `+08:00` → an offset.
+pub fn parse_utc_offset(s: &str) -> Result<FixedOffset, ServiceError> {
+    let bad = || ServiceError::Setting {
+        name: "DOORSTEP_UTC_OFFSET",
+        message: format!("`{s}` is not an offset like +08:00"),
+    };
+    let s = s.trim();
+    let (sign, rest) = match s.as_bytes().first() {
+        Some(b'+') => (1, &s[1..]),
+        Some(b'-') => (-1, &s[1..]),
+        _ => return Err(bad()),
+    };
+    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+    let h: i32 = h.parse().map_err(|_| bad())?;
+    let m: i32 = m.parse().map_err(|_| bad())?;
+    if !(0..=14).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
+}
+
+/// Opens the database and applies pending migrations, waiting up to `wait` for a database
+/// that is not reachable yet (a PostgreSQL still starting).
+pub fn open_and_migrate(
+    settings: &DbSettings,
+    wait: Duration,
+) -> Result<Arc<Database>, ServiceError> {
+    let db = Database::open(&settings.config())?;
+    let started = Instant::now();
+    loop {
+        match db.migrate() {
+            Ok(applied) => {
+                for name in &applied {
+                    tracing::info!(migration = %name, "applied");
+                }
+                return Ok(Arc::new(db));
+            }
+            Err(DbError::Unavailable(why)) if started.elapsed() < wait => {
+                tracing::warn!(db = %db.display_url(), %why, "database not reachable yet; retrying");
+                std::thread::sleep(Duration::from_secs(2));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Checks that `path` is an OSM PBF file and reads its bounding box. The map engines
+/// (geocoder, road network) are built from it by their own modules.
+pub fn inspect_osm(path: &Path) -> Result<MapInfo, ServiceError> {
+    let file_err = |message: String| ServiceError::File {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut reader = osmpbf::BlobReader::from_path(path).map_err(|e| file_err(e.to_string()))?;
+    let first = reader
+        .next()
+        .ok_or_else(|| file_err("empty file: not an OSM PBF".into()))?
+        .map_err(|e| file_err(format!("not an OSM PBF file: {e}")))?;
+    let header = first
+        .to_headerblock()
+        .map_err(|e| file_err(format!("the first block is not an OSM header: {e}")))?;
+    let bbox = header.bbox().map(|b| (b.left, b.bottom, b.right, b.top));
+    Ok(MapInfo {
+        path: path.to_path_buf(),
+        bbox,
+    })
+}
+
+/// `doorstep serve`.
+pub async fn serve(
+    db: Arc<Database>,
+    listen: &str,
+    osm: Option<&Path>,
+    web: WebConfig,
+) -> Result<(), ServiceError> {
+    let map = osm.map(inspect_osm).transpose()?;
+    if let Some(m) = &map {
+        tracing::info!(path = %m.path.display(), bbox = ?m.bbox, "map extract");
+    }
+    let mut state = AppState::new(db.clone());
+    state.map = map;
+    state.config = web;
+    tracing::info!(%listen, db = %db.display_url(), "doorstep listening");
+    crate::web::serve(Arc::new(state), listen)
+        .await
+        .map_err(|source| ServiceError::Listen {
+            listen: listen.to_owned(),
+            source,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets() {
+        assert_eq!(
+            parse_utc_offset("+08:00").unwrap().local_minus_utc(),
+            8 * 3600
+        );
+        assert_eq!(
+            parse_utc_offset("-05:30").unwrap().local_minus_utc(),
+            -(5 * 3600 + 1800)
+        );
+        assert!(parse_utc_offset("8").is_err());
+        assert!(parse_utc_offset("+25:00").is_err());
+    }
+
+    #[test]
+    fn the_sample_pbf_is_recognised_and_junk_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("s.osm.pbf");
+        std::fs::write(&good, crate::sample::EMBEDDED_PBF).unwrap();
+        let info = inspect_osm(&good).unwrap();
+        let (left, bottom, right, top) = info.bbox.unwrap();
+        assert!(left < right && bottom < top);
+        let bad = dir.path().join("bad.osm.pbf");
+        std::fs::write(&bad, b"hello, this is not a pbf").unwrap();
+        let err = inspect_osm(&bad).unwrap_err().to_string();
+        assert!(err.contains("bad.osm.pbf"), "{err}");
+        assert!(inspect_osm(&dir.path().join("missing.pbf")).is_err());
+    }
+}

@@ -1,0 +1,40 @@
+//! `GET /api/v1/requests/{id}`.
+
+use actix_web::{HttpResponse, web};
+
+use super::views::RequestView;
+use crate::domain::RequestId;
+use crate::web::AppState;
+use crate::web::error::{AppError, ProblemDetails};
+
+/// One request by id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/requests/{id}",
+    tag = "requests",
+    params(("id" = String, Path, description = "The request's UUID")),
+    responses(
+        (status = 200, description = "The request", body = RequestView),
+        (status = 400, description = "Not a UUID", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such request", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_request(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id: RequestId = id.parse().map_err(|_| {
+        AppError::BadRequest(format!("`{}` is not a request id (a UUID)", short(&id)))
+    })?;
+    let row = state
+        .db
+        .read(move |c| crate::db::requests::get(c, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(RequestView::from(row)))
+}
+
+/// Echo at most 40 characters of what the client sent.
+pub(super) fn short(s: &str) -> String {
+    s.chars().take(40).collect()
+}
