@@ -39,10 +39,28 @@ impl FleetMinimizer {
     ) -> Option<Snapshot> {
         let m = w.m;
         let start: Instant = w.p.start;
-        let out_of_time = |it: u64| match w.p.max_iterations {
-            Some(n) => it >= n / 2,
-            None => start.elapsed().as_secs_f64() >= budget_s,
+        let begin_s = start.elapsed().as_secs_f64();
+        // Give up when stuck: no smaller fleet for a while (at least 15 % of the whole budget,
+        // or as long as the last reduction took), and never beyond `budget_s`.
+        let window_s = 0.15 * w.p.time_limit_s;
+        let mut last_success_s = begin_s;
+        let mut last_success_it: u64 = 0;
+        let budget_it = w.p.max_iterations.map(|n| n / 2);
+        let out_of_time = |it: u64, last_s: f64, last_it: u64| match budget_it {
+            Some(n) => it >= n || it - last_it > (n / 4).max(2 * last_it),
+            None => {
+                let now = start.elapsed().as_secs_f64();
+                now >= budget_s || now - last_s > window_s.max(last_s - begin_s)
+            }
         };
+        if std::env::var_os("DOORSTEP_SEARCH_DEBUG").is_some() {
+            eprintln!(
+                "fleet: start with {} routes, feasible {}, {} unassigned",
+                w.s.used,
+                w.s.is_feasible(m),
+                w.s.unassigned.len()
+            );
+        }
         if !w.s.is_feasible(m) || !w.s.unassigned.is_empty() {
             return None;
         }
@@ -55,7 +73,7 @@ impl FleetMinimizer {
         };
         let mut iterations: u64 = 0;
         'outer: while w.s.used > lower {
-            if out_of_time(iterations) {
+            if out_of_time(iterations, last_success_s, last_success_it) {
                 break;
             }
             // Take away the route with the fewest jobs.
@@ -79,7 +97,7 @@ impl FleetMinimizer {
             }
             while !cur_out.is_empty() {
                 iterations += 1;
-                if out_of_time(iterations) {
+                if out_of_time(iterations, last_success_s, last_success_it) {
                     break 'outer;
                 }
                 let clock0 = w.s.clock;
@@ -108,11 +126,19 @@ impl FleetMinimizer {
                     w.s.restore_routes(m, &cur, &changed);
                 }
             }
-            // Every job fits: polish a little and record.
-            w.ls.run(m, &mut w.s, &mut w.rng);
+            // Every job fits: record.
             if w.s.is_feasible(m) && w.s.unassigned.is_empty() {
                 let cost = w.s.cost(m);
                 found = Some(w.s.snapshot(cost));
+                last_success_s = start.elapsed().as_secs_f64();
+                last_success_it = iterations;
+                if std::env::var_os("DOORSTEP_SEARCH_DEBUG").is_some() {
+                    eprintln!(
+                        "fleet: {} routes after {iterations} iterations, {:.3}s",
+                        w.s.used,
+                        start.elapsed().as_secs_f64()
+                    );
+                }
             } else {
                 break;
             }

@@ -283,7 +283,7 @@ impl LocalSearch {
             let slack_a = rta.cost - w * rta.total().travel - m.vehicles[va].fixed_cost;
             let slack_b = rtb.cost - w * rtb.total().travel - m.vehicles[vb].fixed_cost;
             let bal = if m.balance_weight > 0.0 {
-                m.balance_weight * s.longest_duration()
+                m.balance_weight * self.mover.longest(s)
             } else {
                 0.0
             };
@@ -470,7 +470,7 @@ impl LocalSearch {
         let p = veh.profile;
         let w = m.travel_weight;
         let bal = if m.balance_weight > 0.0 {
-            m.balance_weight * s.longest_duration()
+            m.balance_weight * self.mover.longest(s)
         } else {
             0.0
         };
@@ -718,6 +718,11 @@ impl LocalSearch {
         if i <= s.routes[r].fixed {
             return false;
         }
+        let longest = if m.balance_weight > 0.0 {
+            self.mover.longest(s)
+        } else {
+            0.0
+        };
         let route = &s.routes[r];
         let v = route.vehicle as usize;
         let p = m.vehicles[v].profile;
@@ -737,7 +742,6 @@ impl LocalSearch {
                 - modes[cur].penalty;
             if m.balance_weight > 0.0 {
                 // Conservative: only count the balance change when it grows the longest day.
-                let longest = s.longest_duration();
                 d += m.balance_weight * (whole.duration - longest).max(0.0);
             }
             if d < best.0 - EPS {

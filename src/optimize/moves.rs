@@ -378,14 +378,13 @@ pub(crate) struct Mover {
 pub(crate) const EPS: f64 = 1e-7;
 
 impl Mover {
-    /// Longest duration among routes other than `a` and `b`.
-    fn longest_except<C: TravelCost>(
-        &mut self,
-        s: &Solution,
-        _m: &Model<'_, C>,
-        a: u32,
-        b: u32,
-    ) -> f64 {
+    /// Longest route duration (cached per solution state).
+    pub fn longest(&mut self, s: &Solution) -> f64 {
+        self.refresh_top(s);
+        self.top[0].0
+    }
+
+    fn refresh_top(&mut self, s: &Solution) {
         if self.top_clock != s.clock {
             self.top = [(0.0, u32::MAX); 3];
             for (r, route) in s.routes.iter().enumerate() {
@@ -405,6 +404,11 @@ impl Mover {
             }
             self.top_clock = s.clock;
         }
+    }
+
+    /// Longest duration among routes other than `a` and `b`.
+    fn longest_except(&mut self, s: &Solution, a: u32, b: u32) -> f64 {
+        self.refresh_top(s);
         self.top
             .iter()
             .find(|(_, r)| *r != a && *r != b)
@@ -423,7 +427,7 @@ impl Mover {
         // Cheap bound first: new routes cost at least their weighted travel, old ones lose at
         // most all they pay beyond travel, the longest day shrinks at most to zero.
         let mut bound = if m.balance_weight > 0.0 {
-            -m.balance_weight * s.longest_duration()
+            -m.balance_weight * self.longest(s)
         } else {
             0.0
         };
@@ -432,7 +436,8 @@ impl Mover {
             match quick_travel(m, s, rec) {
                 Some((travel, jobs)) => {
                     if jobs > 0 {
-                        bound += m.travel_weight * travel;
+                        let v = s.routes[rec.route as usize].vehicle as usize;
+                        bound += m.travel_weight * travel + m.vehicles[v].fixed_cost;
                     }
                     bound -= s.routes[rec.route as usize].cost;
                 }
@@ -456,8 +461,8 @@ impl Mover {
         if m.balance_weight > 0.0 {
             let a = recs[0].route;
             let b = recs.get(1).map_or(a, |r| r.route);
-            let other = self.longest_except(s, m, a, b);
-            let old = s.longest_duration();
+            let other = self.longest_except(s, a, b);
+            let old = self.top[0].0;
             let new = other.max(durs[0]).max(durs[1]);
             delta += m.balance_weight * (new - old);
         }

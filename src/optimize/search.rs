@@ -85,7 +85,7 @@ pub(crate) fn search<C: TravelCost>(m: &Model<'_, C>, params: &SearchParams) -> 
         iterations += r.2;
         let better = match &best {
             None => true,
-            Some(b) => (r.1 && !b.1) || (r.1 == b.1 && r.0.cost < b.0.cost - 1e-9),
+            Some(b) => better(params.fleet_first, (&r.0, r.1), (&b.0, b.1)),
         };
         if better {
             best = Some(r);
@@ -101,6 +101,21 @@ pub(crate) fn search<C: TravelCost>(m: &Model<'_, C>, params: &SearchParams) -> 
             iterations,
         },
     }
+}
+
+/// Whether solution `a` beats `b`: feasible first, then (for the hierarchical objective) fewer
+/// routes, then lower cost.
+fn better(fleet_first: bool, a: (&Snapshot, bool), b: (&Snapshot, bool)) -> bool {
+    if a.1 != b.1 {
+        return a.1;
+    }
+    if fleet_first {
+        let (ra, rb) = (a.0.used_routes(), b.0.used_routes());
+        if ra != rb {
+            return ra < rb;
+        }
+    }
+    a.0.cost < b.0.cost - 1e-9
 }
 
 /// Adaptive penalty weights: raised when too few local optima are feasible, lowered otherwise.
@@ -158,7 +173,9 @@ pub(crate) struct Worker<'m, 'c, C: TravelCost> {
     penalties: PenaltyManager,
     pub iterations: u64,
     accepted: u64,
+    main_start_s: f64,
     repairs: u64,
+    incomplete: u64,
     fixed_penalties: bool,
     arc_scale: f64,
     seeds: Vec<u32>,
@@ -210,7 +227,9 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
             },
             iterations: 0,
             accepted: 0,
+            main_start_s: 0.0,
             repairs: 0,
+            incomplete: 0,
             fixed_penalties: std::env::var_os("DOORSTEP_PEN_FIXED").is_some(),
             arc_scale: 1.0,
             seeds: Vec::new(),
@@ -228,7 +247,19 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
     fn out_of_budget(&self) -> bool {
         match self.p.max_iterations {
             Some(n) => self.iterations >= n,
-            None => self.p.start.elapsed().as_secs_f64() >= self.p.time_limit_s,
+            None => {
+                // Leave room for the iteration under way elsewhere and for writing the plan.
+                let now = self.p.start.elapsed().as_secs_f64();
+                let per_iteration = if self.iterations > 0 {
+                    (now - self.main_start_s) / self.iterations as f64
+                } else {
+                    0.0
+                };
+                let reserve = (2.0 * per_iteration)
+                    .max(0.005 * self.p.time_limit_s)
+                    .min(0.05 * self.p.time_limit_s);
+                now + reserve >= self.p.time_limit_s
+            }
         }
     }
 
@@ -330,6 +361,9 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
             self.repair();
         }
         self.iterations += 1;
+        if !self.s.unassigned.is_empty() {
+            self.incomplete += 1;
+        }
         let feasible = self.s.is_feasible(self.m);
         let cost = self.objective();
         let threshold = self.cur_cost - temperature * self.rng.unit().max(1e-300).ln();
@@ -345,7 +379,11 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
             self.cur.modes.copy_from_slice(&self.s.mode);
             self.cur.cost = cost;
             self.cur_cost = cost;
-            if !self.best_feasible || cost < self.best.cost - 1e-9 {
+            if better(
+                self.p.fleet_first,
+                (&self.cur, true),
+                (&self.best, self.best_feasible),
+            ) {
                 self.best = self.cur.clone();
                 self.best_feasible = true;
             }
@@ -387,11 +425,11 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         let global = shared.slots.lock().ok().and_then(|slots| {
             let mut pick: Option<(f64, bool, Snapshot)> = None;
             for (c, f, snap) in slots.iter().flatten() {
-                let better = match &pick {
+                let wins = match &pick {
                     None => true,
-                    Some((pc, pf, _)) => (*f && !*pf) || (*f == *pf && *c < *pc - 1e-9),
+                    Some((_, pf, ps)) => better(self.p.fleet_first, (snap, *f), (ps, *pf)),
                 };
-                if better {
+                if wins {
                     pick = Some((*c, *f, snap.clone()));
                 }
             }
@@ -399,11 +437,17 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         });
         let stop = shared.stop.load(Ordering::SeqCst);
         shared.barrier.wait();
-        if let Some((c, f, snap)) = global {
-            let better = (f && !self.best_feasible)
-                || (f == self.best_feasible && c < self.best.cost - 1e-9);
-            if better && !stop {
-                self.adopt(&snap, f);
+        if let Some((_, f, snap)) = global
+            && better(
+                self.p.fleet_first,
+                (&snap, f),
+                (&self.best, self.best_feasible),
+            )
+            && !stop
+        {
+            self.adopt(&snap, f);
+            if self.p.fleet_first {
+                self.s.max_routes = self.s.used.max(1);
             }
         }
         stop
@@ -447,10 +491,11 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         }
         if std::env::var_os("DOORSTEP_SEARCH_DEBUG").is_some() {
             eprintln!(
-                "worker {thread}: {} iterations, {} accepted, {} repairs, {} ls moves, {} nodes, {} pairs, {} evals ({} intra, {} slack, {} full), best {:.2} ({} routes), cur {:.2}, pen {:?}, {:.2}s",
+                "worker {thread}: {} iterations, {} accepted, {} repairs, {} incomplete, {} ls moves, {} nodes, {} pairs, {} evals ({} intra, {} slack, {} full), best {:.2} ({} routes), cur {:.2}, pen {:?}, {:.2}s",
                 self.iterations,
                 self.accepted,
                 self.repairs,
+                self.incomplete,
                 self.ls.applied,
                 self.ls.stat_nodes,
                 self.ls.stat_pairs,
