@@ -37,6 +37,8 @@ pub(crate) struct LocalSearch {
     n_routes: usize,
     swap_star: SwapStar,
     pub opts: LsOptions,
+    /// Stop descending at this moment (time-budgeted runs only).
+    pub deadline: Option<std::time::Instant>,
     /// Moves applied since creation (statistics).
     pub applied: u64,
     pub stat_nodes: u64,
@@ -76,6 +78,7 @@ impl LocalSearch {
             n_routes,
             swap_star: SwapStar::default(),
             opts,
+            deadline: None,
             applied: 0,
             stat_nodes: 0,
             stat_pairs: 0,
@@ -148,6 +151,22 @@ impl LocalSearch {
             self.pass_stamp += 1;
             let mut improved = false;
             for idx in 0..self.current.len() {
+                if idx % 64 == 63
+                    && self
+                        .deadline
+                        .is_some_and(|d| std::time::Instant::now() >= d)
+                {
+                    // Out of time: leave the queues empty; callers repair what is infeasible.
+                    for &j in &self.current[idx..] {
+                        self.queued[j as usize] = false;
+                    }
+                    for &j in &self.next {
+                        self.queued[j as usize] = false;
+                    }
+                    self.next.clear();
+                    self.mover.junctions.clear();
+                    return;
+                }
                 let u = self.current[idx];
                 if s.route_of[u as usize] == NONE {
                     continue;
@@ -282,8 +301,10 @@ impl LocalSearch {
             let (pa, pb) = (m.vehicles[va].profile, m.vehicles[vb].profile);
             let slack_a = rta.cost - w * rta.total().travel - m.vehicles[va].fixed_cost;
             let slack_b = rtb.cost - w * rtb.total().travel - m.vehicles[vb].fixed_cost;
+            // The longest day can only shrink if one of the two routes is the longest, and at
+            // most down to the longest of the others.
             let bal = if m.balance_weight > 0.0 {
-                m.balance_weight * self.mover.longest(s)
+                m.balance_weight * (self.mover.longest(s) - self.mover.longest_except(s, ra, rb))
             } else {
                 0.0
             };
@@ -301,6 +322,8 @@ impl LocalSearch {
             let (pu, xu) = (na[iu as usize - 1], na[iu as usize + 1]);
             let yv = nb[jv as usize + 1];
             let pv = if jv >= 1 { nb[jv as usize - 1] } else { NONE };
+            let (ea, eb) = (m.vehicles[va].end_node, m.vehicles[vb].end_node);
+            let (lasta, lastb) = (na[la as usize - 2], nb[lb as usize - 2]);
             let jobs_a = rta.jobs();
             let (lu, lx, lv, ly) = (
                 s.seg[u as usize].load,
@@ -309,13 +332,25 @@ impl LocalSearch {
                 s.seg[nb[jv as usize + 1] as usize].load,
             );
             let d = |p: usize, x: u32, y: u32| m.tt(p, x, y);
-            let same_tail = m.vehicles[va].tail_class == m.vehicles[vb].tail_class;
+            // Soft-area costs move with the jobs; exact for the node moves.
+            let areas = m.has_area_costs();
+            let extra0 = rta.extra + rtb.extra;
+            let ar = |j: u32, to_b: bool| {
+                if areas && m.is_job(j) {
+                    let (from, to) = if to_b { (va, vb) } else { (vb, va) };
+                    m.area_cost(j, to) - m.area_cost(j, from)
+                } else {
+                    0.0
+                }
+            };
             let same_prof = pa == pb;
             let rem_u = d(pa, pu, xu) - d(pa, pu, u) - d(pa, u, xu);
             // Relocate u after v.
             if jv >= fb {
                 let dt = rem_u + d(pb, v, u) + d(pb, u, yv) - d(pb, v, yv);
-                if jobs_a == 1 || w * dt + over(load_a - lu, load_b + lu) < slack {
+                if jobs_a == 1
+                    || w * dt + over(load_a - lu, load_b + lu) + extra0 + ar(u, true) < slack
+                {
                     let a = Recipe::new(ra, &[Head(iu - 1), Tail(ra, iu + 1)]);
                     let b = Recipe::new(rb, &[Head(jv), Node(u), Tail(rb, jv + 1)]);
                     if self.apply_if(m, s, &[a, b]) {
@@ -332,7 +367,8 @@ impl LocalSearch {
                     let rev = base + d(pb, v, x) + d(pb, x, u) + d(pb, u, yv);
                     let a = Recipe::new(ra, &[Head(iu - 1), Tail(ra, iu + 2)]);
                     let moved = lu + lx;
-                    let pen2 = over(load_a - moved, load_b + moved);
+                    let pen2 =
+                        over(load_a - moved, load_b + moved) + extra0 + ar(u, true) + ar(x, true);
                     if jobs_a == 2 || w * fwd + pen2 < slack {
                         let b = Recipe::new(rb, &[Head(jv), Fwd(ra, iu, iu + 1), Tail(rb, jv + 1)]);
                         if self.apply_if(m, s, &[a, b]) {
@@ -357,7 +393,8 @@ impl LocalSearch {
                     - d(pb, pv, yv)
                     + rem_v;
                 let shift = lv - lu;
-                if w * dt + over(load_a + shift, load_b - shift) < slack {
+                let ex = extra0 + ar(u, true) + ar(v, false);
+                if w * dt + over(load_a + shift, load_b - shift) + ex < slack {
                     let a = Recipe::new(ra, &[Head(iu - 1), Node(v), Tail(ra, iu + 1)]);
                     let b = Recipe::new(rb, &[Head(jv - 1), Node(u), Tail(rb, jv + 1)]);
                     if self.apply_if(m, s, &[a, b]) {
@@ -376,7 +413,8 @@ impl LocalSearch {
                             - d(pb, pv, v)
                             - d(pb, v, yv);
                     let shift = lv - lu - lx;
-                    if w * dt + over(load_a + shift, load_b - shift) < slack {
+                    let ex = extra0 + ar(u, true) + ar(x, true) + ar(v, false);
+                    if w * dt + over(load_a + shift, load_b - shift) + ex < slack {
                         let a = Recipe::new(ra, &[Head(iu - 1), Node(v), Tail(ra, iu + 2)]);
                         let b =
                             Recipe::new(rb, &[Head(jv - 1), Fwd(ra, iu, iu + 1), Tail(rb, jv + 1)]);
@@ -399,7 +437,8 @@ impl LocalSearch {
                             - d(pb, v, y)
                             - d(pb, y, yy);
                         let shift = lv + ly - lu - lx;
-                        if w * dt + over(load_a + shift, load_b - shift) < slack {
+                        let ex = extra0 + ar(u, true) + ar(x, true) + ar(v, false) + ar(y, false);
+                        if w * dt + over(load_a + shift, load_b - shift) + ex < slack {
                             let a = Recipe::new(
                                 ra,
                                 &[Head(iu - 1), Fwd(rb, jv, jv + 1), Tail(ra, iu + 2)],
@@ -417,9 +456,27 @@ impl LocalSearch {
             }
             if jv >= fb {
                 // 2-opt*: u continues with v's tail, v with u's.
-                let dt = d(pa, u, yv) + d(pb, v, xu) - d(pa, u, xu) - d(pb, v, yv);
+                // New travel of both routes from the cached prefixes and per-profile tails.
+                let (rta, rtb) = (&s.routes[ra as usize], &s.routes[rb as usize]);
+                let new_a = rta.fwd[iu as usize].travel
+                    + if y_job {
+                        d(pa, u, yv)
+                            + rtb.open_tail(m, pa, jv as usize + 1).travel
+                            + d(pa, lastb, ea)
+                    } else {
+                        d(pa, u, ea)
+                    };
+                let new_b = rtb.fwd[jv as usize].travel
+                    + if x_job {
+                        d(pb, v, xu)
+                            + rta.open_tail(m, pb, iu as usize + 1).travel
+                            + d(pb, lasta, eb)
+                    } else {
+                        d(pb, v, eb)
+                    };
+                let dt = new_a + new_b - rta.total().travel - rtb.total().travel;
                 let pen = over(fa_u + load_b - fb_v, fb_v + load_a - fa_u);
-                if !same_tail || w * dt + pen < slack {
+                if w * dt + pen < slack {
                     let a = Recipe::new(ra, &[Head(iu), Tail(rb, jv + 1)]);
                     let b = Recipe::new(rb, &[Head(jv), Tail(ra, iu + 1)]);
                     if self.apply_if(m, s, &[a, b]) {
@@ -470,12 +527,14 @@ impl LocalSearch {
         let p = veh.profile;
         let w = m.travel_weight;
         let bal = if m.balance_weight > 0.0 {
-            m.balance_weight * self.mover.longest(s)
+            m.balance_weight * (self.mover.longest(s) - self.mover.longest_except(s, r, r))
         } else {
             0.0
         };
         let load_pen = s.pen.load * (route.total().load - veh.capacity).max(0.0);
-        let slack = route.cost - w * route.total().travel - veh.fixed_cost - load_pen + bal - EPS;
+        let slack = route.cost - w * route.total().travel - veh.fixed_cost - load_pen - route.extra
+            + bal
+            - EPS;
         let d = |x: u32, y: u32| m.tt(p, x, y);
         let (pu, xu, yv) = (
             nodes[iu as usize - 1],

@@ -48,6 +48,7 @@ mod search;
 mod segment;
 mod solution;
 mod swap_star;
+pub mod synthetic;
 
 use std::time::Instant;
 
@@ -129,6 +130,7 @@ pub fn solve<C: TravelCost>(
         ModelOptions {
             neighbours: tune("DOORSTEP_K", 30.0) as usize,
             ruin_neighbours: 100,
+            threads: options.threads.max(1),
         },
     );
     let initial = problem

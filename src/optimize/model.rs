@@ -45,6 +45,9 @@ pub(crate) struct Vehicle {
     pub locked: Vec<u32>,
 }
 
+/// A job, its granular neighbours and its ruin adjacency.
+type NeighbourRow = (u32, Vec<u32>, Vec<u32>);
+
 /// Infeasibility weights of the penalised cost.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Penalty {
@@ -61,6 +64,8 @@ pub(crate) struct ModelOptions {
     pub neighbours: usize,
     /// Neighbours kept for the ruin step's adjacency.
     pub ruin_neighbours: usize,
+    /// Threads for building the neighbour lists.
+    pub threads: usize,
 }
 
 /// The flat model (see module docs).
@@ -100,6 +105,9 @@ pub(crate) struct Model<'c, C: TravelCost> {
     pub has_time: bool,
     /// All travel matrices in use are symmetric.
     pub symmetric: bool,
+    /// Profiles some vehicle uses, and each profile's slot in that list (`NONE` if unused).
+    pub profiles: Vec<usize>,
+    pub profile_slot: Vec<u32>,
     /// Objective factor on travel time.
     pub travel_weight: f64,
     /// Objective factor on the longest route duration.
@@ -329,6 +337,14 @@ impl<'c, C: TravelCost> Model<'c, C> {
             k_ruin: 0,
             has_time,
             symmetric: true,
+            profile_slot: {
+                let mut slots = vec![NONE; cost.profile_count()];
+                for (k, &p) in profiles.iter().enumerate() {
+                    slots[p] = k as u32;
+                }
+                slots
+            },
+            profiles: profiles.clone(),
             travel_weight: w.travel,
             balance_weight: w.balance,
             max_travel: 0.0,
@@ -532,51 +548,74 @@ impl<'c, C: TravelCost> Model<'c, C> {
             (e, l)
         };
         let windows: Vec<(f64, f64)> = (0..n as u32).map(|j| wide(self, j)).collect();
+        // Rows are independent: split them over the threads the solve may use.
+        let threads = opts.threads.max(1).min(active.len().max(1));
+        let chunk = active.len().div_ceil(threads);
+        let this: &Self = self;
+        let rows: Vec<Vec<NeighbourRow>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = active
+                .chunks(chunk.max(1))
+                .map(|part| {
+                    let (active, windows) = (&active, &windows);
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|&i| this.neighbour_row(i, active, windows, profile, k, k_ruin))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        for (i, near, adj) in rows.into_iter().flatten() {
+            let iu = i as usize;
+            self.neighbours[iu * k..(iu + 1) * k].copy_from_slice(&near);
+            self.adjacency[iu * k_ruin..(iu + 1) * k_ruin].copy_from_slice(&adj);
+        }
+    }
+
+    /// Job `i`'s `k` nearest by time-aware proximity and `k_ruin` nearest by travel.
+    fn neighbour_row(
+        &self,
+        i: u32,
+        active: &[u32],
+        windows: &[(f64, f64)],
+        profile: usize,
+        k: usize,
+        k_ruin: usize,
+    ) -> NeighbourRow {
         let mut prox: Vec<(f64, u32)> = Vec::with_capacity(active.len());
         let mut dist: Vec<(f64, u32)> = Vec::with_capacity(active.len());
-        for &i in &active {
-            prox.clear();
-            dist.clear();
-            let (ei, li) = windows[i as usize];
-            let si = self.base_seg[i as usize].duration;
-            for &j in &active {
-                if j == i {
-                    continue;
-                }
-                let (ej, lj) = windows[j as usize];
-                let sj = self.base_seg[j as usize].duration;
-                let tij = self.tt(profile, i, j);
-                let tji = self.tt(profile, j, i);
-                let one = |t: f64, ea: f64, la: f64, sa: f64, eb: f64, lb: f64| {
-                    if !self.has_time {
-                        return t;
-                    }
-                    let wait = (eb - t - sa - la).max(0.0);
-                    let warp = (ea + sa + t - lb).max(0.0);
-                    t + 0.2 * wait + warp
-                };
-                let p = one(tij, ei, li, si, ej, lj).min(one(tji, ej, lj, sj, ei, li));
-                prox.push((p, j));
-                dist.push((tij.min(tji), j));
+        let (ei, li) = windows[i as usize];
+        let si = self.base_seg[i as usize].duration;
+        for &j in active {
+            if j == i {
+                continue;
             }
-            let take = |v: &mut Vec<(f64, u32)>, k: usize, out: &mut [u32]| {
-                if k < v.len() {
-                    v.select_nth_unstable_by(k, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                    v.truncate(k);
+            let (ej, lj) = windows[j as usize];
+            let sj = self.base_seg[j as usize].duration;
+            let tij = self.tt(profile, i, j);
+            let tji = self.tt(profile, j, i);
+            let one = |t: f64, ea: f64, la: f64, sa: f64, eb: f64, lb: f64| {
+                if !self.has_time {
+                    return t;
                 }
-                v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                for (o, &(_, j)) in out.iter_mut().zip(v.iter()) {
-                    *o = j;
-                }
+                let wait = (eb - t - sa - la).max(0.0);
+                let warp = (ea + sa + t - lb).max(0.0);
+                t + 0.2 * wait + warp
             };
-            let iu = i as usize;
-            take(&mut prox, k, &mut self.neighbours[iu * k..(iu + 1) * k]);
-            take(
-                &mut dist,
-                k_ruin,
-                &mut self.adjacency[iu * k_ruin..(iu + 1) * k_ruin],
-            );
+            let p = one(tij, ei, li, si, ej, lj).min(one(tji, ej, lj, sj, ei, li));
+            prox.push((p, j));
+            dist.push((tij.min(tji), j));
         }
+        let take = |v: &mut Vec<(f64, u32)>, k: usize| -> Vec<u32> {
+            if k < v.len() {
+                v.select_nth_unstable_by(k, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                v.truncate(k);
+            }
+            v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            v.iter().map(|&(_, j)| j).collect()
+        };
+        (i, take(&mut prox, k), take(&mut dist, k_ruin))
     }
 
     /// The granular neighbours of job `j`.

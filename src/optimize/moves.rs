@@ -8,7 +8,7 @@
 use super::TravelCost;
 use super::model::{HORIZON, Model, NONE};
 use super::segment::Seg;
-use super::solution::Solution;
+use super::solution::{Blocks, Solution};
 
 /// A piece of a new route.
 #[derive(Clone, Copy, Debug)]
@@ -59,6 +59,42 @@ pub(crate) struct Evaluated {
     pub jobs: usize,
 }
 
+/// Ranges at least this long are joined from power-of-two blocks.
+const BLOCK_MIN: usize = 8;
+
+/// Builds route `r`'s power-of-two blocks.
+fn build_blocks<C: TravelCost>(m: &Model<'_, C>, s: &Solution, r: usize, b: &mut Blocks) {
+    let route = &s.routes[r];
+    let p = m.vehicles[route.vehicle as usize].profile;
+    let nodes = &route.nodes;
+    let len = nodes.len();
+    let mut size = 2;
+    let mut k = 0;
+    while size <= len {
+        if b.levels.len() <= k {
+            b.levels.push(Vec::new());
+        }
+        let half = size / 2;
+        let count = len - size + 1;
+        let (done, rest) = b.levels.split_at_mut(k);
+        let level = &mut rest[0];
+        level.clear();
+        for pos in 0..count {
+            let (left, right) = if k == 0 {
+                (s.seg[nodes[pos] as usize], s.seg[nodes[pos + 1] as usize])
+            } else {
+                (done[k - 1][pos], done[k - 1][pos + half])
+            };
+            let t = m.tt(p, nodes[pos + half - 1], nodes[pos + half]);
+            level.push(left.then(&right, t));
+        }
+        size *= 2;
+        k += 1;
+    }
+    b.levels.truncate(k);
+    b.version = s.version[r];
+}
+
 /// Segment of jobs `i..=j` of route `r` travelled with `profile`.
 #[inline]
 pub(crate) fn range<C: TravelCost>(
@@ -85,6 +121,30 @@ pub(crate) fn range<C: TravelCost>(
             load: a.load - route.fwd[i - 1].load,
             travel: a.travel - b.travel,
         };
+    }
+    if j - i + 1 >= BLOCK_MIN && m.vehicles[route.vehicle as usize].profile == profile {
+        let mut b = route.blocks.borrow_mut();
+        if b.version != s.version[r] {
+            build_blocks(m, s, r, &mut b);
+        }
+        let mut acc: Option<Seg> = None;
+        let mut pos = i;
+        while pos <= j {
+            let k = (usize::BITS - 1 - (j - pos + 1).leading_zeros()) as usize;
+            let seg = if k == 0 {
+                s.seg[route.nodes[pos] as usize]
+            } else {
+                b.levels[k - 1][pos]
+            };
+            acc = Some(match acc {
+                None => seg,
+                Some(a) => a.then(&seg, m.tt(profile, a.last, seg.first)),
+            });
+            pos += 1 << k;
+        }
+        if let Some(a) = acc {
+            return a;
+        }
     }
     let mut acc = s.seg[route.nodes[i] as usize];
     for k in i + 1..=j {
@@ -141,10 +201,11 @@ fn range_area<C: TravelCost>(
     j: usize,
     v: usize,
 ) -> f64 {
-    s.routes[r].nodes[i..=j]
-        .iter()
-        .map(|&n| m.area_cost(n, v))
-        .sum()
+    let route = &s.routes[r];
+    if route.vehicle as usize == v && route.area_prefix.len() == route.nodes.len() && i >= 1 {
+        return route.area_prefix[j] - route.area_prefix[i - 1];
+    }
+    route.nodes[i..=j].iter().map(|&n| m.area_cost(n, v)).sum()
 }
 
 /// Evaluates a recipe; `None` when a job may not go on the target vehicle.
@@ -187,14 +248,15 @@ pub(crate) fn evaluate<C: TravelCost>(
                         extra += range_area(m, s, r, i, last, v);
                     }
                 }
-                if r == t || m.vehicles[src.vehicle as usize].tail_class == veh.tail_class {
+                let src_veh = &m.vehicles[src.vehicle as usize];
+                if r == t || src_veh.tail_class == veh.tail_class {
                     let mut b = src.bwd[i];
                     b.last = veh.end_node;
                     b
                 } else {
                     let end = s.seg[veh.end_node as usize];
                     if i <= last {
-                        let body = range(m, s, r, i, last, p);
+                        let body = *src.open_tail(m, p, i);
                         body.then(&end, m.tt(p, body.last, end.first))
                     } else {
                         end
@@ -269,11 +331,17 @@ fn quick_travel<C: TravelCost>(
             Piece::Tail(r, i) => {
                 let (r, i) = (r as usize, i as usize);
                 let src = &s.routes[r];
-                if r != t && m.vehicles[src.vehicle as usize].tail_class != veh.tail_class {
-                    return None;
+                let src_veh = &m.vehicles[src.vehicle as usize];
+                let last = src.nodes.len() - 2;
+                jobs += (last + 1).saturating_sub(i);
+                if r == t || src_veh.tail_class == veh.tail_class {
+                    (src.nodes[i], veh.end_node, src.bwd[i].travel)
+                } else if i <= last {
+                    let tr = src.open_tail(m, p, i).travel + m.tt(p, src.nodes[last], veh.end_node);
+                    (src.nodes[i], veh.end_node, tr)
+                } else {
+                    (veh.end_node, veh.end_node, 0.0)
                 }
-                jobs += (src.nodes.len() - 1).saturating_sub(i);
-                (src.nodes[i], veh.end_node, src.bwd[i].travel)
             }
             Piece::Fwd(r, i, j) | Piece::Rev(r, i, j) => {
                 let (r, i, j) = (r as usize, i as usize, j as usize);
@@ -407,7 +475,7 @@ impl Mover {
     }
 
     /// Longest duration among routes other than `a` and `b`.
-    fn longest_except(&mut self, s: &Solution, a: u32, b: u32) -> f64 {
+    pub fn longest_except(&mut self, s: &Solution, a: u32, b: u32) -> f64 {
         self.refresh_top(s);
         self.top
             .iter()
@@ -427,7 +495,9 @@ impl Mover {
         // Cheap bound first: new routes cost at least their weighted travel, old ones lose at
         // most all they pay beyond travel, the longest day shrinks at most to zero.
         let mut bound = if m.balance_weight > 0.0 {
-            -m.balance_weight * self.longest(s)
+            let a = recs[0].route;
+            let b = recs.get(1).map_or(a, |r| r.route);
+            -m.balance_weight * (self.longest(s) - self.longest_except(s, a, b))
         } else {
             0.0
         };
@@ -497,6 +567,72 @@ impl Mover {
                 true
             }
             _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optimize::model::{ModelOptions, Penalty};
+    use crate::optimize::synthetic::{DistrictParams, district};
+
+    #[test]
+    fn block_ranges_equal_visit_by_visit_joins() {
+        let (problem, cost) = district(&DistrictParams {
+            stops: 60,
+            squads: 1,
+            communities: 4,
+            bases: 1,
+            side_m: 2000.0,
+            seed: 3,
+        });
+        let m = Model::build(
+            &problem,
+            &cost,
+            ModelOptions {
+                neighbours: 10,
+                ruin_neighbours: 10,
+                threads: 1,
+            },
+        );
+        assert!(m.has_time);
+        let mut s = Solution::new(
+            &m,
+            Penalty {
+                load: 1.0,
+                warp: 1.0,
+            },
+        );
+        let v = &m.vehicles[0];
+        let mut nodes = vec![v.start_node];
+        nodes.extend((0..40u32).filter(|&j| m.active[j as usize]));
+        nodes.push(v.end_node);
+        s.set_route(&m, 0, &nodes);
+        let p = v.profile;
+        let len = s.routes[0].nodes.len();
+        for i in 1..len - 1 {
+            for j in i..len - 1 {
+                let fast = range(&m, &s, 0, i, j, p);
+                let mut slow = s.seg[s.routes[0].nodes[i] as usize];
+                for k in i + 1..=j {
+                    let n = s.routes[0].nodes[k];
+                    slow = slow.then(&s.seg[n as usize], m.tt(p, slow.last, n));
+                }
+                for (a, b) in [
+                    (fast.duration, slow.duration),
+                    (fast.warp, slow.warp),
+                    (fast.earliest, slow.earliest),
+                    (fast.latest, slow.latest),
+                    (fast.travel, slow.travel),
+                    (fast.load, slow.load),
+                ] {
+                    assert!(
+                        (a - b).abs() < 1e-6 * b.abs().max(1.0),
+                        "{i}..{j}: {a} vs {b}"
+                    );
+                }
+            }
         }
     }
 }

@@ -59,6 +59,9 @@ pub(crate) struct Recreate {
     candidates: Vec<u32>,
     stamp: Vec<u64>,
     clock: u64,
+    is_removed: Vec<bool>,
+    /// Jobs inserted by the last run.
+    pub inserted: Vec<u32>,
 }
 
 impl Recreate {
@@ -72,7 +75,63 @@ impl Recreate {
     ) -> usize {
         self.pending.clear();
         self.pending.extend_from_slice(&s.unassigned);
+        self.insert_pending(m, s, rng, p)
+    }
+
+    /// Inserts the jobs `removed` by the last ruin, plus at most `others` of the jobs that were
+    /// already unassigned (chosen at random): retrying every left-out job each iteration would
+    /// cost more than the rest of the iteration when the squads cannot carry everything.
+    pub fn run_after_ruin<C: TravelCost>(
+        &mut self,
+        m: &Model<'_, C>,
+        s: &mut Solution,
+        rng: &mut Rng,
+        p: RecreateParams,
+        removed: &[u32],
+        others: usize,
+    ) -> usize {
+        self.pending.clear();
+        self.pending.extend_from_slice(removed);
+        let extra = s.unassigned.len().saturating_sub(removed.len());
+        if extra <= others {
+            self.pending.clear();
+            self.pending.extend_from_slice(&s.unassigned);
+        } else {
+            if self.is_removed.len() != m.n_jobs {
+                self.is_removed = vec![false; m.n_jobs];
+            }
+            for &j in removed {
+                self.is_removed[j as usize] = true;
+            }
+            let n = s.unassigned.len();
+            let start = rng.below(n);
+            let mut taken = 0;
+            for k in 0..n {
+                if taken >= others {
+                    break;
+                }
+                let j = s.unassigned[(start + k * 7919) % n];
+                if !self.is_removed[j as usize] && !self.pending.contains(&j) {
+                    self.pending.push(j);
+                    taken += 1;
+                }
+            }
+            for &j in removed {
+                self.is_removed[j as usize] = false;
+            }
+        }
+        self.insert_pending(m, s, rng, p)
+    }
+
+    fn insert_pending<C: TravelCost>(
+        &mut self,
+        m: &Model<'_, C>,
+        s: &mut Solution,
+        rng: &mut Rng,
+        p: RecreateParams,
+    ) -> usize {
         self.order(m, s, rng);
+        self.inserted.clear();
         if self.stamp.len() != s.routes.len() {
             self.stamp = vec![0; s.routes.len()];
         }
@@ -89,6 +148,7 @@ impl Recreate {
             if pick.cost >= m.unserved_cost[j as usize] && !p.allow_infeasible {
                 continue;
             }
+            self.inserted.push(j);
             s.insert(
                 m,
                 j,

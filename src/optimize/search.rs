@@ -183,9 +183,10 @@ pub(crate) struct Worker<'m, 'c, C: TravelCost> {
 
 impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
     fn new(m: &'m Model<'c, C>, p: &'m SearchParams, thread: usize) -> Self {
-        let load =
-            (m.max_travel / m.max_demand.max(1e-9)).clamp(0.1, 1000.0) * m.travel_weight.max(1e-9);
-        let warp = m.travel_weight.max(1e-9);
+        // Infeasibility must cost more than what it could buy: travel, and the longest day.
+        let time_weight = (m.travel_weight + 2.0 * m.balance_weight).max(1e-9);
+        let load = (m.max_travel / m.max_demand.max(1e-9)).clamp(0.1, 1000.0) * time_weight;
+        let warp = time_weight;
         let mut pen = Penalty { load, warp };
         if std::env::var_os("DOORSTEP_PEN_FIXED").is_some() {
             pen = Penalty {
@@ -270,6 +271,10 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
 
     /// Builds the first solution: the given one, repaired, or greedy insertion; then descends.
     pub fn construct(&mut self) {
+        if self.p.max_iterations.is_none() {
+            let limit = std::time::Duration::from_secs_f64(self.p.time_limit_s.max(0.0) * 0.97);
+            self.ls.deadline = Some(self.p.start + limit);
+        }
         if let Some(init) = &self.p.initial {
             self.s.restore(self.m, init);
             self.s.prune_infeasible(self.m);
@@ -279,10 +284,24 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
             allow_infeasible: self.p.recreate.allow_infeasible,
             ..self.p.recreate
         };
+        let debug = std::env::var_os("DOORSTEP_SEARCH_DEBUG").is_some();
+        let t0 = self.p.start.elapsed().as_secs_f64();
         self.recreate
             .run(self.m, &mut self.s, &mut self.rng, params);
+        let t1 = self.p.start.elapsed().as_secs_f64();
+        let moves0 = self.ls.applied;
         self.ls.run(self.m, &mut self.s, &mut self.rng);
+        let t2 = self.p.start.elapsed().as_secs_f64();
         self.repair();
+        if debug {
+            eprintln!(
+                "construct: model ready {t0:.3}s, insertion {:.3}s, descent {:.3}s ({} moves), repair {:.3}s",
+                t1 - t0,
+                t2 - t1,
+                self.ls.applied - moves0,
+                self.p.start.elapsed().as_secs_f64() - t2
+            );
+        }
         if !self.s.is_feasible(self.m) {
             // Never start from (or report) an infeasible plan: drop what does not fit, refill.
             self.s.prune_infeasible(self.m);
@@ -312,7 +331,18 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
             warp: pen.warp * 100.0,
         };
         self.s.set_penalty(self.m, boosted);
-        self.ls.run(self.m, &mut self.s, &mut self.rng);
+        // Only the infeasible routes' jobs need another look.
+        self.seeds.clear();
+        for route in &self.s.routes {
+            let t = route.total();
+            let cap = self.m.vehicles[route.vehicle as usize].capacity;
+            if !route.is_empty() && (t.warp > 1e-6 || t.load > cap + 1e-9) {
+                self.seeds
+                    .extend_from_slice(&route.nodes[1..route.nodes.len() - 1]);
+            }
+        }
+        self.ls
+            .run_local(self.m, &mut self.s, &mut self.rng, &self.seeds);
         self.s.set_penalty(self.m, pen);
     }
 
@@ -327,11 +357,17 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         let clock0 = self.s.clock;
         self.ruin
             .run(self.m, &mut self.s, &mut self.rng, self.p.ruin);
-        self.recreate
-            .run(self.m, &mut self.s, &mut self.rng, self.p.recreate);
+        self.recreate.run_after_ruin(
+            self.m,
+            &mut self.s,
+            &mut self.rng,
+            self.p.recreate,
+            &self.ruin.removed,
+            10,
+        );
         self.seeds.clear();
         self.seeds.extend_from_slice(&self.ruin.boundary);
-        for &j in &self.ruin.removed {
+        for &j in &self.recreate.inserted {
             self.seeds.push(j);
             let r = self.s.route_of[j as usize];
             if r != NONE {
@@ -473,6 +509,9 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         }
         loop {
             for _ in 0..self.p.epoch {
+                if self.p.max_iterations.is_some_and(|n| self.iterations >= n) {
+                    break;
+                }
                 let t = self.temperature();
                 self.iterate(t);
                 // With a time budget, stop mid-epoch rather than overrun; the others notice at

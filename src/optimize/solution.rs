@@ -6,6 +6,8 @@
 //! so the local search knows what to re-examine. The penalised cost is kept up to date.
 
 use super::TravelCost;
+use std::cell::RefCell;
+
 use super::model::{Model, NONE, Penalty};
 use super::segment::Seg;
 
@@ -18,12 +20,31 @@ pub(crate) struct Route {
     pub fwd: Vec<Seg>,
     /// `bwd[i]`: segment of `nodes[i..]`.
     pub bwd: Vec<Seg>,
+    /// `open[slot * len + i]`: segment of the jobs `nodes[i..len-1]` (no end depot) travelled
+    /// with the profile in that slot, for tails that move to a vehicle with another end or
+    /// another travel mode.
+    pub open: Vec<Seg>,
     /// Penalised cost (0 when empty).
     pub cost: f64,
     /// Soft-area costs of its jobs.
     pub extra: f64,
     /// Number of locked jobs at positions `1..=fixed`.
     pub fixed: usize,
+    /// `area_prefix[i]`: soft-area costs of the jobs at positions `1..=i` (kept only when the
+    /// model has such costs).
+    pub area_prefix: Vec<f64>,
+    /// Power-of-two blocks of consecutive visits, built on demand, so that a stretch of a long
+    /// route is summarised with O(log n) joins instead of one per visit.
+    pub blocks: RefCell<Blocks>,
+}
+
+/// See [`Route::blocks`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Blocks {
+    /// Route version the blocks were built for (0: never).
+    pub version: u64,
+    /// `levels[k - 1][p]`: the segment of the `2^k` visits from position `p`.
+    pub levels: Vec<Vec<Seg>>,
 }
 
 impl Route {
@@ -43,6 +64,13 @@ impl Route {
     #[inline]
     pub fn only_locked(&self) -> bool {
         self.jobs() == self.fixed
+    }
+
+    /// Segment of the jobs from position `i` to the last, travelled with profile `p`.
+    #[inline]
+    pub fn open_tail<C: TravelCost>(&self, m: &Model<'_, C>, p: usize, i: usize) -> &Seg {
+        let len = self.nodes.len();
+        &self.open[m.profile_slot[p] as usize * len + i]
     }
 
     /// The whole route's segment.
@@ -131,9 +159,12 @@ impl Solution {
                 nodes,
                 fwd: Vec::new(),
                 bwd: Vec::new(),
+                open: Vec::new(),
                 cost: 0.0,
                 extra: 0.0,
                 fixed: veh.locked.len(),
+                area_prefix: Vec::new(),
+                blocks: RefCell::new(Blocks::default()),
             });
         }
         for r in 0..n_veh {
@@ -242,6 +273,11 @@ impl Solution {
             .bwd
             .resize(len, self.seg[route.nodes[len - 1] as usize]);
         route.fwd[0] = self.seg[route.nodes[0] as usize];
+        let areas = m.has_area_costs();
+        if areas {
+            route.area_prefix.clear();
+            route.area_prefix.push(0.0);
+        }
         let mut extra = 0.0;
         for i in 1..len {
             let n = route.nodes[i];
@@ -249,12 +285,33 @@ impl Solution {
             if i < len - 1 {
                 self.route_of[n as usize] = r as u32;
                 self.pos_of[n as usize] = i as u32;
-                extra += m.area_cost(n, v);
+                if areas {
+                    extra += m.area_cost(n, v);
+                }
+            }
+            if areas {
+                route.area_prefix.push(extra);
             }
         }
         route.bwd[len - 1] = self.seg[route.nodes[len - 1] as usize];
         for i in (0..len - 1).rev() {
             route.bwd[i] = self.seg[route.nodes[i] as usize].then(&route.bwd[i + 1], arcs[i]);
+        }
+        let slots = m.profiles.len();
+        route.open.resize(len * slots, route.bwd[len - 1]);
+        if len > 2 {
+            for (k, &q) in m.profiles.iter().enumerate() {
+                let o = &mut route.open[k * len..(k + 1) * len];
+                o[len - 2] = self.seg[route.nodes[len - 2] as usize];
+                for i in (1..len - 2).rev() {
+                    let t = if q == p {
+                        arcs[i]
+                    } else {
+                        m.tt(q, route.nodes[i], route.nodes[i + 1])
+                    };
+                    o[i] = self.seg[route.nodes[i] as usize].then(&o[i + 1], t);
+                }
+            }
         }
         route.extra = extra;
         route.cost = if len == 2 {
