@@ -53,14 +53,11 @@ impl FleetMinimizer {
                 now >= budget_s || now - last_s > window_s.max(last_s - begin_s)
             }
         };
-        if std::env::var_os("DOORSTEP_SEARCH_DEBUG").is_some() {
-            eprintln!(
-                "fleet: start with {} routes, feasible {}, {} unassigned",
-                w.s.used,
-                w.s.is_feasible(m),
-                w.s.unassigned.len()
-            );
-        }
+        tracing::debug!(
+            routes = w.s.used,
+            feasible = w.s.is_feasible(m),
+            "fleet minimisation starts"
+        );
         if !w.s.is_feasible(m) || !w.s.unassigned.is_empty() {
             return None;
         }
@@ -132,13 +129,12 @@ impl FleetMinimizer {
                 found = Some(w.s.snapshot(cost));
                 last_success_s = start.elapsed().as_secs_f64();
                 last_success_it = iterations;
-                if std::env::var_os("DOORSTEP_SEARCH_DEBUG").is_some() {
-                    eprintln!(
-                        "fleet: {} routes after {iterations} iterations, {:.3}s",
-                        w.s.used,
-                        start.elapsed().as_secs_f64()
-                    );
-                }
+                tracing::debug!(
+                    routes = w.s.used,
+                    iterations,
+                    at_s = last_success_s,
+                    "fleet reduced"
+                );
             } else {
                 break;
             }

@@ -41,11 +41,8 @@ pub(crate) struct LocalSearch {
     pub deadline: Option<std::time::Instant>,
     /// Moves applied since creation (statistics).
     pub applied: u64,
-    pub stat_nodes: u64,
-    pub stat_pairs: u64,
-    pub stat_evals: u64,
-    pub stat_intra: u64,
-    pub stat_slack: u64,
+    pub examined: u64,
+    pub pairs_examined: u64,
 }
 
 fn na_start(s: &Solution, r: u32) -> usize {
@@ -80,11 +77,8 @@ impl LocalSearch {
             opts,
             deadline: None,
             applied: 0,
-            stat_nodes: 0,
-            stat_pairs: 0,
-            stat_evals: 0,
-            stat_intra: 0,
-            stat_slack: 0,
+            examined: 0,
+            pairs_examined: 0,
         }
     }
 
@@ -171,7 +165,7 @@ impl LocalSearch {
                 if s.route_of[u as usize] == NONE {
                     continue;
                 }
-                self.stat_nodes += 1;
+                self.examined += 1;
                 let mut applied = false;
                 let last = self.last_tested[u as usize];
                 self.last_tested[u as usize] = s.clock;
@@ -191,7 +185,7 @@ impl LocalSearch {
                             self.pairs.push((ru.min(rv), ru.max(rv)));
                         }
                     }
-                    self.stat_pairs += 1;
+                    self.pairs_examined += 1;
                     if self.try_pair(m, s, u, rv, s.pos_of[v as usize]) {
                         applied = true;
                         continue;
@@ -253,10 +247,6 @@ impl LocalSearch {
         s: &mut Solution,
         recs: &[Recipe],
     ) -> bool {
-        self.stat_evals += 1;
-        if recs.len() == 1 {
-            self.stat_intra += 1;
-        }
         if self.mover.try_apply(m, s, recs) {
             self.applied += 1;
             true
@@ -309,9 +299,6 @@ impl LocalSearch {
                 0.0
             };
             let slack = slack_a + slack_b + bal - EPS;
-            if slack > 1e-6 {
-                self.stat_slack += 1;
-            }
             // New routes also pay for load over capacity; that part is exact from loads.
             let (ca, cb) = (m.vehicles[va].capacity, m.vehicles[vb].capacity);
             let (load_a, load_b) = (rta.total().load, rtb.total().load);

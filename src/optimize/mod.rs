@@ -110,13 +110,6 @@ pub fn solve<C: TravelCost>(
     options: &SolveOptions,
 ) -> Result<Plan, OptimizeError> {
     let start = Instant::now();
-    // Development aid: parameter overrides for tuning experiments.
-    let tune = |name: &str, default: f64| -> f64 {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
     problem.validate(cost)?;
     if !(options.time_limit_s.is_finite() && options.time_limit_s >= 0.0) {
         return Err(OptimizeError::field(
@@ -128,7 +121,7 @@ pub fn solve<C: TravelCost>(
         problem,
         cost,
         ModelOptions {
-            neighbours: tune("DOORSTEP_K", 30.0) as usize,
+            neighbours: 30,
             ruin_neighbours: 100,
             threads: options.threads.max(1),
         },
@@ -144,19 +137,22 @@ pub fn solve<C: TravelCost>(
         seed: options.seed,
         threads: options.threads.max(1),
         fleet_first: options.minimize_vehicles,
-        fleet_share: tune("DOORSTEP_FLEET_SHARE", 0.5),
+        fleet_share: 0.5,
         ruin: RuinParams {
-            avg_removed: tune("DOORSTEP_REMOVED", 10.0),
+            avg_removed: 10.0,
             ..RuinParams::default()
         },
         recreate: RecreateParams {
-            allow_infeasible: std::env::var_os("DOORSTEP_ALLOW_INFEASIBLE").is_some(),
+            // Decided per run by the search: see `Worker::recreate_params`.
+            allow_infeasible: false,
             ..RecreateParams::default()
         },
-        swap_star: !m.has_time,
+        swap_star: true,
         epoch: 100,
-        t_start: tune("DOORSTEP_T0", 0.1),
-        t_end: tune("DOORSTEP_T1", 0.002),
+        // Time windows make the landscape more rugged: anneal hotter (SISR, too, runs its
+        // VRPTW experiments hotter than its CVRP ones).
+        t_start: if m.has_time { 0.3 } else { 0.1 },
+        t_end: if m.has_time { 0.01 } else { 0.002 },
         initial,
     };
     let result = search::search(&m, &params);

@@ -436,7 +436,6 @@ pub(crate) struct Mover {
     starts: Vec<usize>,
     /// Nodes at the ends of arcs created by applied moves (the local search's dirty set).
     pub junctions: Vec<u32>,
-    pub full_evals: u64,
     /// The three longest route durations (value, route), refreshed lazily.
     top: [(f64, u32); 3],
     top_clock: u64,
@@ -520,7 +519,6 @@ impl Mover {
         if exact && bound >= -EPS {
             return None;
         }
-        self.full_evals += 1;
         let mut delta = 0.0;
         let mut durs = [0.0f64; 2];
         for (k, rec) in recs.iter().enumerate() {

@@ -173,10 +173,12 @@ pub(crate) struct Worker<'m, 'c, C: TravelCost> {
     penalties: PenaltyManager,
     pub iterations: u64,
     accepted: u64,
+    /// Insert jobs with no feasible position at their least-penalised one and let the local
+    /// search repair (when every job fits, i.e. the squads are not saturated).
+    squeeze: bool,
     main_start_s: f64,
     repairs: u64,
     incomplete: u64,
-    fixed_penalties: bool,
     arc_scale: f64,
     seeds: Vec<u32>,
 }
@@ -187,13 +189,7 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         let time_weight = (m.travel_weight + 2.0 * m.balance_weight).max(1e-9);
         let load = (m.max_travel / m.max_demand.max(1e-9)).clamp(0.1, 1000.0) * time_weight;
         let warp = time_weight;
-        let mut pen = Penalty { load, warp };
-        if std::env::var_os("DOORSTEP_PEN_FIXED").is_some() {
-            pen = Penalty {
-                load: load * 1000.0,
-                warp: warp * 1000.0,
-            };
-        }
+        let pen = Penalty { load, warp };
         let s = Solution::new(m, pen);
         Worker {
             m,
@@ -228,10 +224,10 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
             },
             iterations: 0,
             accepted: 0,
+            squeeze: false,
             main_start_s: 0.0,
             repairs: 0,
             incomplete: 0,
-            fixed_penalties: std::env::var_os("DOORSTEP_PEN_FIXED").is_some(),
             arc_scale: 1.0,
             seeds: Vec::new(),
         }
@@ -257,7 +253,7 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
                     0.0
                 };
                 let reserve = (2.0 * per_iteration)
-                    .max(0.005 * self.p.time_limit_s)
+                    .max(0.01 * self.p.time_limit_s + 0.005)
                     .min(0.05 * self.p.time_limit_s);
                 now + reserve >= self.p.time_limit_s
             }
@@ -284,7 +280,6 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
             allow_infeasible: self.p.recreate.allow_infeasible,
             ..self.p.recreate
         };
-        let debug = std::env::var_os("DOORSTEP_SEARCH_DEBUG").is_some();
         let t0 = self.p.start.elapsed().as_secs_f64();
         self.recreate
             .run(self.m, &mut self.s, &mut self.rng, params);
@@ -293,15 +288,14 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         self.ls.run(self.m, &mut self.s, &mut self.rng);
         let t2 = self.p.start.elapsed().as_secs_f64();
         self.repair();
-        if debug {
-            eprintln!(
-                "construct: model ready {t0:.3}s, insertion {:.3}s, descent {:.3}s ({} moves), repair {:.3}s",
-                t1 - t0,
-                t2 - t1,
-                self.ls.applied - moves0,
-                self.p.start.elapsed().as_secs_f64() - t2
-            );
-        }
+        tracing::debug!(
+            model_ready_s = t0,
+            insertion_s = t1 - t0,
+            descent_s = t2 - t1,
+            descent_moves = self.ls.applied - moves0,
+            repair_s = self.p.start.elapsed().as_secs_f64() - t2,
+            "constructed"
+        );
         if !self.s.is_feasible(self.m) {
             // Never start from (or report) an infeasible plan: drop what does not fit, refill.
             self.s.prune_infeasible(self.m);
@@ -357,11 +351,15 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         let clock0 = self.s.clock;
         self.ruin
             .run(self.m, &mut self.s, &mut self.rng, self.p.ruin);
+        let params = RecreateParams {
+            allow_infeasible: self.squeeze,
+            ..self.p.recreate
+        };
         self.recreate.run_after_ruin(
             self.m,
             &mut self.s,
             &mut self.rng,
-            self.p.recreate,
+            params,
             &self.ruin.removed,
             10,
         );
@@ -390,7 +388,7 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         if !(load_ok && warp_ok) {
             self.repairs += 1;
         }
-        if !self.fixed_penalties && self.penalties.register(load_ok, warp_ok) {
+        if self.penalties.register(load_ok, warp_ok) {
             self.s.set_penalty(self.m, self.penalties.pen);
         }
         if !(load_ok && warp_ok) {
@@ -500,13 +498,14 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
             self.s.max_routes = self.s.used.max(1);
             self.ls.reset();
         }
-        if std::env::var_os("DOORSTEP_SEARCH_DEBUG").is_some() {
-            eprintln!(
-                "worker {thread}: start cost {:.2} at {:.3}s",
-                self.cur_cost,
-                self.p.start.elapsed().as_secs_f64()
-            );
-        }
+        self.main_start_s = self.p.start.elapsed().as_secs_f64();
+        self.squeeze = self.s.unassigned.is_empty();
+        tracing::debug!(
+            thread,
+            cost = self.cur_cost,
+            at_s = self.main_start_s,
+            "search starts"
+        );
         loop {
             for _ in 0..self.p.epoch {
                 if self.p.max_iterations.is_some_and(|n| self.iterations >= n) {
@@ -528,27 +527,20 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
                 break;
             }
         }
-        if std::env::var_os("DOORSTEP_SEARCH_DEBUG").is_some() {
-            eprintln!(
-                "worker {thread}: {} iterations, {} accepted, {} repairs, {} incomplete, {} ls moves, {} nodes, {} pairs, {} evals ({} intra, {} slack, {} full), best {:.2} ({} routes), cur {:.2}, pen {:?}, {:.2}s",
-                self.iterations,
-                self.accepted,
-                self.repairs,
-                self.incomplete,
-                self.ls.applied,
-                self.ls.stat_nodes,
-                self.ls.stat_pairs,
-                self.ls.stat_evals,
-                self.ls.stat_intra,
-                self.ls.stat_slack,
-                self.ls.mover.full_evals,
-                self.best.cost,
-                self.best.used_routes(),
-                self.cur_cost,
-                self.s.pen,
-                self.p.start.elapsed().as_secs_f64()
-            );
-        }
+        tracing::debug!(
+            thread,
+            iterations = self.iterations,
+            accepted = self.accepted,
+            repairs = self.repairs,
+            incomplete = self.incomplete,
+            moves = self.ls.applied,
+            examined = self.ls.examined,
+            pairs = self.ls.pairs_examined,
+            best = self.best.cost,
+            routes = self.best.used_routes(),
+            seconds = self.p.start.elapsed().as_secs_f64(),
+            "search done"
+        );
         (self.best, self.best_feasible, self.iterations)
     }
 }
