@@ -38,6 +38,7 @@ pub mod instance;
 mod local_search;
 mod model;
 mod moves;
+mod neighbours;
 mod plan;
 mod problem;
 mod recreate;
@@ -49,6 +50,7 @@ mod segment;
 mod solution;
 mod swap_star;
 pub mod synthetic;
+mod validate;
 
 use std::time::Instant;
 
