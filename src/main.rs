@@ -126,6 +126,27 @@ enum Command {
     Route(cli_road::RouteArgs),
     /// Build (or read from the cache) every mode's road graph and report on it.
     RoadGraph(cli_road::NetworkArgs),
+    /// Solve VRP benchmark instances (Solomon .txt, CVRPLIB .vrp) and compare with the best known.
+    BenchVrp {
+        /// Seconds per instance (default 10; 1 with --fast).
+        #[arg(long)]
+        time_limit: Option<f64>,
+        /// Distance only, at most one second per instance.
+        #[arg(long)]
+        fast: bool,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads per instance.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Write each solution as a CVRPLIB .sol file into this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Instance files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -214,6 +235,25 @@ fn main() -> anyhow::Result<()> {
         Command::GeocodeEval(args) => cli_geo::eval(args)?,
         Command::Route(args) => cli_road::route(args)?,
         Command::RoadGraph(args) => cli_road::road_graph(args)?,
+        Command::BenchVrp {
+            time_limit,
+            fast,
+            seed,
+            threads,
+            out,
+            files,
+        } => {
+            let opts = doorstep::optimize::bench::BenchOptions {
+                time_limit_s: time_limit,
+                fast,
+                seed,
+                threads,
+                out,
+            };
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            doorstep::optimize::bench::run(&files, &opts, &mut lock).context("bench-vrp")?;
+        }
     }
     Ok(())
 }
