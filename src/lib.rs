@@ -8,6 +8,7 @@
 //! - [`db`] is the diesel data layer over SQLite or PostgreSQL;
 //! - [`web`] is the actix-web service: pages, JSON API, one error type mapped to HTTP.
 
+pub mod auth;
 pub mod db;
 pub mod domain;
 pub mod geocode;

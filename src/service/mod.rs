@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod import;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -152,6 +153,7 @@ pub async fn serve(
     }
     let mut state = AppState::new(db.clone());
     state.map = map;
+    state.auth = crate::web::auth::AuthState::new(web.auth.clone());
     state.config = web;
     tracing::info!(%listen, db = %db.display_url(), "doorstep listening");
     crate::web::serve(Arc::new(state), listen)

@@ -11,6 +11,7 @@
 
 pub mod api;
 mod assets;
+pub mod auth;
 mod confirm;
 pub mod error;
 mod form;
@@ -44,6 +45,8 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 pub struct WebConfig {
     /// The offset in which times are shown to people (default UTC+8).
     pub utc_offset: FixedOffset,
+    /// Cookies, proxies and rate limits (see [`auth::AuthSettings`]).
+    pub auth: auth::AuthSettings,
 }
 
 impl Default for WebConfig {
@@ -53,6 +56,7 @@ impl Default for WebConfig {
                 // +08:00 is a valid offset; this branch exists only to avoid a panic path.
                 FixedOffset::east_opt(0).expect("zero offset is valid")
             }),
+            auth: auth::AuthSettings::default(),
         }
     }
 }
@@ -73,6 +77,8 @@ pub struct AppState {
     pub locator: Option<Arc<dyn Locator>>,
     pub map: Option<MapInfo>,
     pub config: WebConfig,
+    /// Accounts' settings and the public forms' rate limiters.
+    pub auth: auth::AuthState,
 }
 
 impl AppState {
@@ -82,6 +88,7 @@ impl AppState {
             locator: None,
             map: None,
             config: WebConfig::default(),
+            auth: auth::AuthState::default(),
         }
     }
 }
@@ -116,6 +123,7 @@ pub fn configure(state: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(intake_submit::routes)
             .configure(confirm::routes)
             .configure(track::routes)
+            .configure(auth::routes)
             .service(web::scope("/api/v1").configure(api::routes))
             .default_service(web::to(not_found));
     }
@@ -160,6 +168,7 @@ pub async fn log_requests(
 pub async fn serve(state: Arc<AppState>, listen: &str) -> std::io::Result<()> {
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
+            .wrap(actix_web::middleware::from_fn(auth::csrf_forms))
             .wrap(actix_web::middleware::from_fn(log_requests))
             .wrap(security_headers())
             .configure(configure(state.clone()))
