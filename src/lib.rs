@@ -10,6 +10,7 @@
 
 pub mod db;
 pub mod domain;
+pub mod engine;
 pub mod geocode;
 pub mod i18n;
 pub mod intake;

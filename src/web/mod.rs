@@ -73,6 +73,8 @@ pub struct AppState {
     pub locator: Option<Arc<dyn Locator>>,
     pub map: Option<MapInfo>,
     pub config: WebConfig,
+    /// The loaded extract (geocoder, road network, zones); `None` without `--osm`.
+    pub engine: Option<Arc<crate::engine::MapEngine>>,
 }
 
 impl AppState {
@@ -82,7 +84,22 @@ impl AppState {
             locator: None,
             map: None,
             config: WebConfig::default(),
+            engine: None,
         }
+    }
+}
+
+impl AppState {
+    /// Wires a loaded map engine: intake geocodes with it, the map and road API answer from it.
+    pub fn with_engine(mut self, engine: Arc<crate::engine::MapEngine>) -> Self {
+        let b = engine.map().bounds;
+        self.map = Some(MapInfo {
+            path: engine.startup().extract.clone(),
+            bbox: Some((b.min().x, b.min().y, b.max().x, b.max().y)),
+        });
+        self.locator = Some(engine.clone());
+        self.engine = Some(engine);
+        self
     }
 }
 
