@@ -404,6 +404,11 @@ fn main() -> anyhow::Result<()> {
             out,
             files,
         } => {
+            // Search statistics with RUST_LOG=doorstep=debug (stderr; stdout stays JSON lines).
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_writer(std::io::stderr)
+                .try_init();
             let opts = doorstep::optimize::bench::BenchOptions {
                 time_limit_s: time_limit,
                 fast,
