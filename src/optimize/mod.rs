@@ -158,7 +158,10 @@ pub fn solve<C: TravelCost>(
             ..RecreateParams::default()
         },
         swap_star: true,
-        epoch: std::env::var("DOORSTEP_EPOCH").ok().and_then(|v| v.parse().ok()).unwrap_or(100),
+        epoch: std::env::var("DOORSTEP_EPOCH")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100),
         // Time windows make the landscape more rugged: anneal hotter (SISR, too, runs its
         // VRPTW experiments hotter than its CVRP ones).
         t_start: if m.has_time { 0.3 } else { 0.1 },

@@ -530,7 +530,9 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
                 let all_done = posts.iter().all(|q| q.done);
                 let (at_s, at_it) = posts
                     .iter()
-                    .filter(|q| q.routes == posts.iter().map(|x| x.routes).min().unwrap_or(q.routes))
+                    .filter(|q| {
+                        q.routes == posts.iter().map(|x| x.routes).min().unwrap_or(q.routes)
+                    })
                     .map(|q| (q.at_s, q.at_iteration))
                     .fold((begin_s, 0), |a, b| (a.0.max(b.0), a.1.max(b.1)));
                 let its = posts.iter().map(|q| q.iterations).max().unwrap_or(0);
@@ -545,7 +547,10 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
                     }
             };
             if threads == 1 {
-                return FleetDecision { adopt: None, stop: decide(std::slice::from_ref(&post)) };
+                return FleetDecision {
+                    adopt: None,
+                    stop: decide(std::slice::from_ref(&post)),
+                };
             }
             if let Ok(mut posts) = shared.fleet.lock() {
                 posts[thread] = Some(post);
@@ -560,7 +565,11 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
                 shared.stop.store(decide(&posts), Ordering::SeqCst);
             }
             // The smallest fleet anyone has (first worker on ties).
-            let best = posts.iter().filter(|q| q.best.is_some()).min_by_key(|q| q.routes).cloned();
+            let best = posts
+                .iter()
+                .filter(|q| q.best.is_some())
+                .min_by_key(|q| q.routes)
+                .cloned();
             shared.barrier.wait();
             let stop = shared.stop.load(Ordering::SeqCst);
             shared.barrier.wait();
