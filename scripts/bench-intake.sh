@@ -2,10 +2,12 @@
 # Intake through the JSON API on SQLite, 64 concurrent clients, measured with wrk (Debian's
 # `wrk`; installed if missing and we are root). Release build.
 #
-# Three runs against a fresh database each, in one go so that they share the machine's state:
+# Four runs against a fresh database each, in one go so that they share the machine's state:
 #   1. baseline-http   GET /healthz — the HTTP ceiling of this machine (no database);
 #   2. baseline-1tx    POST /api/v1/requests with --write-batch 1: one transaction per request;
-#   3. group-commit    POST /api/v1/requests with the default writer (batches up to 256).
+#   3. group-commit    POST /api/v1/requests with the default writer (batches up to 256);
+#   4. geocoded        the same with the sample district loaded (--osm): every request is
+#                      geocoded, given its zone and community, or sent to review, before storing.
 # Then the stored count is checked against what wrk saw acknowledged.
 #
 # Usage: scripts/bench-intake.sh [DURATION_S=20] [CONNECTIONS=64]
@@ -65,10 +67,20 @@ start group
 wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s scripts/intake.lua "http://127.0.0.1:$PORT" >"$WORK/group.txt"
 GROUP_STORED=$(stored); stop
 
+start geo --osm data/sample-district.osm.pbf --cache-dir "$WORK/cache"
+wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s scripts/intake.lua "http://127.0.0.1:$PORT" >"$WORK/geo.txt"
+GEO_STORED=$(stored)
+GEO_LOCATED=$(curl -sf "http://127.0.0.1:$PORT/api/v1/requests?status=new&limit=1" | sed -E 's/.*"total":([0-9]+).*/\1/')
+stop
+
 echo
 summary baseline-http "$WORK/http.txt" "-"
 summary baseline-1tx "$WORK/onetx.txt" "$ONETX_STORED"
 summary group-commit "$WORK/group.txt" "$GROUP_STORED"
+summary geocoded "$WORK/geo.txt" "$GEO_STORED"
+echo "geocoded: $GEO_LOCATED of $GEO_STORED stored requests located with confidence (status new), the rest in review"
 echo
 echo "--- wrk output, group-commit ---"
 cat "$WORK/group.txt"
+echo "--- wrk output, geocoded ---"
+cat "$WORK/geo.txt"

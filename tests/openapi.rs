@@ -19,6 +19,10 @@ const ROUTED: &[(&str, &str)] = &[
     ("get", "/api/v1/requests"),
     ("get", "/api/v1/requests/{id}"),
     ("get", "/api/v1/openapi.json"),
+    ("get", "/api/v1/geocode"),
+    ("get", "/api/v1/geocode/suggest"),
+    ("get", "/api/v1/route"),
+    ("post", "/api/v1/matrix"),
 ];
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
@@ -251,6 +255,90 @@ async fn the_document_matches_the_routes_and_the_answers() {
         response_schema(&doc, "/api/v1/requests/{id}", "get", 400),
         &problem,
         "400",
+        &mut errors,
+    );
+    assert!(
+        errors.is_empty(),
+        "answers differ from the document:\n{}",
+        errors.join("\n")
+    );
+}
+
+/// The map API's answers (with a map loaded) fit their documented schemas.
+#[actix_web::test]
+async fn the_map_answers_match_the_document() {
+    let t = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let pbf = dir.path().join("sample.osm.pbf");
+    std::fs::write(&pbf, doorstep::sample::EMBEDDED_PBF).unwrap();
+    let engine = Arc::new(
+        doorstep::engine::MapEngine::open_with_db(
+            &doorstep::engine::EngineOptions::new(&pbf),
+            &t.db,
+        )
+        .unwrap(),
+    );
+    let a = engine.locate_text("鸿翔名苑3栋").best.unwrap();
+    let b = engine.locate_text("翠湖苑6号楼").best.unwrap();
+    let app = test::init_service(App::new().configure(configure(Arc::new(
+        AppState::new(t.db.clone()).with_engine(engine),
+    ))))
+    .await;
+    let doc: Value = test::read_body_json(
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/api/v1/openapi.json")
+                .to_request(),
+        )
+        .await,
+    )
+    .await;
+    let mut errors = Vec::new();
+    let cases = [
+        (
+            "/api/v1/geocode",
+            "/api/v1/geocode?q=%E9%B8%BF%E7%BF%94%E5%90%8D%E8%8B%913%E6%A0%8B".to_string(),
+        ),
+        (
+            "/api/v1/geocode/suggest",
+            "/api/v1/geocode/suggest?q=%E9%B8%BF".to_string(),
+        ),
+        (
+            "/api/v1/route",
+            format!(
+                "/api/v1/route?from={},{}&to={},{}",
+                a.lon, a.lat, b.lon, b.lat
+            ),
+        ),
+    ];
+    for (path, uri) in &cases {
+        let resp = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{uri}");
+        let body: Value = test::read_body_json(resp).await;
+        conforms(
+            &doc,
+            response_schema(&doc, path, "get", 200),
+            &body,
+            path,
+            &mut errors,
+        );
+    }
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/matrix")
+            .set_json(serde_json::json!({"sources": [[a.lon, a.lat], [b.lon, b.lat]]}))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = test::read_body_json(resp).await;
+    conforms(
+        &doc,
+        response_schema(&doc, "/api/v1/matrix", "post", 200),
+        &body,
+        "matrix",
         &mut errors,
     );
     assert!(

@@ -65,7 +65,8 @@ impl MapEngine {
         self.located_from(&answer)
     }
 
-    fn located_from(&self, answer: &Answer) -> Located {
+    /// What intake stores for a geocoder's answer: position, review flag, zone, community.
+    pub fn located_from(&self, answer: &Answer) -> Located {
         let candidates: Vec<StoredCandidate> = answer
             .candidates
             .iter()

@@ -28,6 +28,7 @@ use serde::Serialize;
 
 pub use cache::{MapCache, MapSource};
 pub use communities::CommunityIndex;
+pub use locator::{StoredCandidate, query_of};
 pub use zones::{ZoneWatch, ZonesVersion, load_zones, zone_from_row};
 
 use crate::db::{Database, DbError};

@@ -53,6 +53,21 @@ pub enum AppError {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A JSON body whose fields are refused, each with a message (→ 422).
+    #[error("invalid fields")]
+    Invalid(Vec<(String, String)>),
+    /// A stale version: someone changed it first. `current` is the entity as it is now.
+    #[error("conflict: {message}")]
+    ConflictWith {
+        message: String,
+        current: serde_json::Value,
+    },
+    /// A request that cannot be carried out as asked (a squad that cannot take a stop, ...).
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
+    /// The server runs without a map extract, so it cannot geocode, route or plan.
+    #[error("no map loaded")]
+    NoMap,
 }
 
 impl From<DbError> for AppError {
@@ -91,6 +106,10 @@ pub struct ProblemDetails {
     /// Per-field errors (validation only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
+    /// On a conflict: the entity as it is now, so the client can show it and try again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 /// One refused field.
@@ -120,6 +139,9 @@ impl AppError {
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Invalid(_) | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::ConflictWith { .. } => StatusCode::CONFLICT,
+            AppError::NoMap => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -203,6 +225,40 @@ impl AppError {
                 Some("The error has been logged.".into()),
                 vec![],
             ),
+            AppError::Invalid(fields) => (
+                "urn:doorstep:problem:validation",
+                "The request has invalid fields".to_string(),
+                Some(format!("{} field(s) refused; see `errors`", fields.len())),
+                fields
+                    .iter()
+                    .map(|(field, message)| FieldProblem {
+                        field: field.clone(),
+                        code: "invalid".into(),
+                        message: message.clone(),
+                    })
+                    .collect(),
+            ),
+            AppError::ConflictWith { message, .. } => (
+                "urn:doorstep:problem:conflict",
+                "Conflict".into(),
+                Some(message.clone()),
+                vec![],
+            ),
+            AppError::Unprocessable(m) => (
+                "about:blank",
+                "Unprocessable Content".into(),
+                Some(m.clone()),
+                vec![],
+            ),
+            AppError::NoMap => (
+                "urn:doorstep:problem:no-map",
+                "No map loaded".into(),
+                Some(
+                    "This server runs without a map extract (start it with --osm): no geocoding, routing or planning."
+                        .into(),
+                ),
+                vec![],
+            ),
         };
         ProblemDetails {
             problem_type: problem_type.into(),
@@ -210,6 +266,10 @@ impl AppError {
             status: status.as_u16(),
             detail,
             errors,
+            current: match self {
+                AppError::ConflictWith { current, .. } => Some(current.clone()),
+                _ => None,
+            },
         }
     }
 

@@ -120,17 +120,7 @@ pub fn configure(state: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
                     .limit(BODY_LIMIT_BYTES)
                     .error_handler(form_error),
             )
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(BODY_LIMIT_BYTES)
-                    .content_type_required(true)
-                    .content_type(|mime| {
-                        mime.type_() == actix_web::mime::APPLICATION
-                            && (mime.subtype() == actix_web::mime::JSON
-                                || mime.suffix() == Some(actix_web::mime::JSON))
-                    })
-                    .error_handler(json_error),
-            )
+            .app_data(json_config(BODY_LIMIT_BYTES))
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 AppError::BadRequest(format!("invalid query string: {e}")).into()
             }))
@@ -201,6 +191,19 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
     } else {
         Err(PageError::new(AppError::NotFound, lang_of(&req)).into())
     }
+}
+
+/// JSON bodies: `application/json` (or `+json`) up to `limit` bytes, errors as problems.
+pub(crate) fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .content_type_required(true)
+        .content_type(|mime| {
+            mime.type_() == actix_web::mime::APPLICATION
+                && (mime.subtype() == actix_web::mime::JSON
+                    || mime.suffix() == Some(actix_web::mime::JSON))
+        })
+        .error_handler(json_error)
 }
 
 fn json_error(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {

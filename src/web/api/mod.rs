@@ -6,11 +6,18 @@
 //! here (`paths(...)`) and their routes in [`routes`].
 
 mod create;
+mod geocode;
 mod get;
 mod list;
+mod matrix;
+mod route;
+mod suggest;
 pub mod views;
 
 use actix_web::{HttpResponse, web};
+
+use super::AppState;
+use super::error::AppError;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -20,7 +27,16 @@ use utoipa::OpenApi;
         description = "Requests for supplies from households in home isolation. Errors are RFC 9457 problem details (application/problem+json).",
         license(name = "AGPL-3.0-or-later")
     ),
-    paths(create::create_request, get::get_request, list::list_requests, openapi_json),
+    paths(
+        create::create_request,
+        get::get_request,
+        list::list_requests,
+        openapi_json,
+        geocode::geocode,
+        suggest::suggest,
+        route::route,
+        matrix::matrix,
+    ),
     components(schemas(
         crate::intake::RequestInput,
         crate::intake::ItemInput,
@@ -36,8 +52,19 @@ use utoipa::OpenApi;
         crate::domain::FailureReason,
         crate::domain::FiledBy,
         crate::domain::Source,
+        crate::engine::StoredCandidate,
+        geocode::GeocodeAnswer,
+        suggest::SuggestionView,
+        suggest::SuggestionList,
+        route::RouteAnswer,
+        matrix::MatrixBody,
+        matrix::MatrixAnswer,
     )),
-    tags((name = "requests", description = "Residents' requests"))
+    tags(
+        (name = "requests", description = "Residents' requests"),
+        (name = "geocoding", description = "Addresses to places, and completions as residents type"),
+        (name = "routing", description = "Routes and travel matrices on the district's roads"),
+    )
 )]
 pub struct ApiDoc;
 
@@ -45,7 +72,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/requests", web::post().to(create::create_request))
         .route("/requests", web::get().to(list::list_requests))
         .route("/requests/{id}", web::get().to(get::get_request))
-        .route("/openapi.json", web::get().to(openapi_json));
+        .route("/openapi.json", web::get().to(openapi_json))
+        .configure(map_routes);
+}
+
+/// Geocoding and routing, answered from the loaded map.
+fn map_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/geocode", web::get().to(geocode::geocode))
+        .route("/geocode/suggest", web::get().to(suggest::suggest))
+        .route("/route", web::get().to(route::route))
+        .service(
+            web::resource("/matrix")
+                .app_data(super::json_config(matrix::MATRIX_BODY_LIMIT_BYTES))
+                .route(web::post().to(matrix::matrix)),
+        );
+}
+
+/// The loaded map engine, or 503 when the server runs without a map.
+fn engine_of(state: &AppState) -> Result<&std::sync::Arc<crate::engine::MapEngine>, AppError> {
+    state.engine.as_ref().ok_or(AppError::NoMap)
 }
 
 /// The OpenAPI 3 document of this API.
