@@ -32,7 +32,10 @@ fn migrations_go_up_down_and_up_again() {
     assert!(gone.is_err());
     let mut applied = t.db.migrate().unwrap();
     applied.reverse();
-    assert_eq!(applied, reverted, "reverted newest first, applied oldest first");
+    assert_eq!(
+        applied, reverted,
+        "reverted newest first, applied oldest first"
+    );
     file(&t.db, &sample_input());
     assert_eq!(t.db.read_blocking(|c| requests::count(c, None)).unwrap(), 1);
 }
