@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod db;
 pub mod domain;
+pub mod engine;
 pub mod geocode;
 pub mod i18n;
 pub mod intake;

@@ -100,6 +100,29 @@ impl AuthArgs {
     }
 }
 
+/// The map engine: caches, geocoding at intake, zone changes.
+#[derive(Args, Clone)]
+struct EngineArgs {
+    /// Where to cache the imported map, geocoder index and prepared road graphs
+    /// (default: `doorstep-cache/` beside a SQLite file, or in the current directory).
+    #[arg(long, env = "DOORSTEP_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Geocoded requests below this confidence (0–1) go to "needs review".
+    #[arg(long, env = "DOORSTEP_REVIEW_BELOW", default_value_t = doorstep::engine::REVIEW_BELOW_DEFAULT)]
+    review_below: f64,
+    /// Seconds between checks for zones changed through other instances.
+    #[arg(long, env = "DOORSTEP_ZONE_POLL", default_value_t = 5)]
+    zone_poll: u64,
+}
+
+impl EngineArgs {
+    fn apply(&self, options: &mut service::ServeOptions) {
+        options.cache_dir = self.cache_dir.clone();
+        options.review_below = self.review_below;
+        options.zone_poll = Duration::from_secs(self.zone_poll.max(1));
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the web service (migrating the database first).
@@ -120,6 +143,8 @@ enum Command {
         wait_db: u64,
         #[command(flatten)]
         auth: AuthArgs,
+        #[command(flatten)]
+        engine: EngineArgs,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -356,18 +381,17 @@ fn main() -> anyhow::Result<()> {
             utc_offset,
             wait_db,
             auth,
+            engine,
         } => {
-            let web = doorstep::web::WebConfig {
+            let mut options = service::ServeOptions::new(&listen);
+            options.web = doorstep::web::WebConfig {
                 utc_offset: service::parse_utc_offset(&utc_offset)?,
                 auth: auth.settings()?,
             };
+            options.osm = osm;
+            engine.apply(&mut options);
             let db = service::open_and_migrate(&db.settings(), Duration::from_secs(wait_db))?;
-            actix_web::rt::System::new().block_on(service::serve(
-                db,
-                &listen,
-                osm.as_deref(),
-                web,
-            ))?;
+            actix_web::rt::System::new().block_on(service::serve(db, options))?;
         }
         Command::Migrate { db } => {
             let settings = db.settings();
@@ -388,13 +412,10 @@ fn main() -> anyhow::Result<()> {
             let (db, seeded) = service::demo::prepare(&dir)
                 .with_context(|| format!("preparing the demo in {}", dir.display()))?;
             println!("{}", service::demo::banner(&listen, &seeded));
-            let web = doorstep::web::WebConfig::default();
-            actix_web::rt::System::new().block_on(service::serve(
-                db,
-                &listen,
-                Some(&seeded.osm_path),
-                web,
-            ))?;
+            let mut options = service::ServeOptions::new(&listen);
+            options.osm = Some(seeded.osm_path.clone());
+            options.cache_dir = Some(dir.join("cache"));
+            actix_web::rt::System::new().block_on(service::serve(db, options))?;
         }
         Command::ImportRequests {
             file,
@@ -442,6 +463,11 @@ fn main() -> anyhow::Result<()> {
             out,
             files,
         } => {
+            // Search statistics with RUST_LOG=doorstep=debug (stderr; stdout stays JSON lines).
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_writer(std::io::stderr)
+                .try_init();
             let opts = doorstep::optimize::bench::BenchOptions {
                 time_limit_s: time_limit,
                 fast,

@@ -373,3 +373,26 @@ fn resequencing_two_squads_after_a_move_is_fast_and_valid() {
     let served: usize = plan.routes.iter().map(|r| r.visits.len()).sum();
     assert_eq!(served, 30);
 }
+
+#[test]
+fn empty_and_degenerate_problems_give_plans_not_panics() {
+    let (p, m) = street(0, 2);
+    let plan = solved(&p, &m);
+    assert!(plan.routes.is_empty() && plan.unserved.is_empty());
+    let (p, m) = street(3, 0);
+    let plan = solved(&p, &m);
+    assert_eq!(plan.unserved.len(), 3);
+    assert!(
+        plan.unserved
+            .iter()
+            .all(|u| u.reason == UnservedReason::NoSquadAvailable)
+    );
+    let (mut p, m) = street(1, 1);
+    p.squads[0].shift = TimeWindow {
+        start_s: 0.0,
+        end_s: 0.0,
+    };
+    let plan = solved(&p, &m);
+    assert_eq!(plan.unserved.len(), 1);
+    assert_eq!(plan.unserved[0].reason, UnservedReason::OutsideHours);
+}

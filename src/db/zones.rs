@@ -45,3 +45,13 @@ pub fn list(conn: &mut Conn<'_>, include_inactive: bool) -> Result<Vec<ZoneRow>,
         q.order(zones::name.asc()).select(ZoneRow::as_select()).load(c)
     })?)
 }
+
+/// Every zone's (id, version), active or not: a change anywhere changes this list. Cheap
+/// enough to poll (zones are few), so that instances sharing one database notice each other's
+/// edits.
+pub fn versions(conn: &mut Conn<'_>) -> Result<Vec<(ZoneId, i32)>, DbError> {
+    Ok(on_conn!(conn, c => zones::table
+        .order(zones::id.asc())
+        .select((zones::id, zones::version))
+        .load(c))?)
+}

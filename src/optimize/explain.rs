@@ -18,6 +18,9 @@ pub(crate) fn reason<C: TravelCost>(
     if m.active[j] {
         return UnservedReason::NoCapacityLeft;
     }
+    if squads.is_empty() {
+        return UnservedReason::NoSquadAvailable;
+    }
     let skilled: Vec<usize> = (0..squads.len())
         .filter(|&q| squads[q].skills.covers(stop.required_skills))
         .collect();

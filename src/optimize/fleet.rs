@@ -7,8 +7,6 @@
 //! reshapes the other routes around them. When every job fits, the smaller fleet is recorded
 //! and the next route is taken away.
 
-use std::time::Instant;
-
 use super::TravelCost;
 use super::model::Model;
 use super::recreate::RecreateParams;
@@ -17,12 +15,17 @@ use super::solution::Snapshot;
 
 pub(crate) struct FleetMinimizer {
     absences: Vec<u64>,
+    /// The current attempt's accepted state and the jobs it leaves out.
+    cur: Snapshot,
+    out: Vec<u32>,
 }
 
 impl FleetMinimizer {
     pub fn new<C: TravelCost>(m: &Model<'_, C>) -> Self {
         FleetMinimizer {
             absences: vec![0; m.n_jobs],
+            cur: Snapshot::default(),
+            out: Vec::new(),
         }
     }
 
@@ -30,37 +33,81 @@ impl FleetMinimizer {
         jobs.iter().map(|&j| self.absences[j as usize]).sum()
     }
 
-    /// Runs for at most `budget_s` seconds (counted from the search start); returns a feasible
-    /// solution with fewer routes than the worker's current one, if found.
+    /// Takes the route with the fewest jobs away and reinserts what fits; the rest is left
+    /// out (tracked in `self.out`).
+    fn start_attempt<C: TravelCost>(
+        &mut self,
+        w: &mut Worker<'_, '_, C>,
+        params: RecreateParams,
+    ) -> bool {
+        let m = w.m;
+        let Some(r) = (0..w.s.routes.len())
+            .filter(|&r| !w.s.routes[r].is_empty() && w.s.routes[r].fixed == 0)
+            .min_by_key(|&r| (w.s.routes[r].jobs(), r))
+        else {
+            return false;
+        };
+        let victims: Vec<u32> = w.s.routes[r].nodes[1..w.s.routes[r].nodes.len() - 1].to_vec();
+        for &j in &victims {
+            w.s.unassign_lazy(m, j);
+        }
+        w.s.refresh(m, r);
+        w.s.max_routes = w.s.used;
+        w.recreate.run(m, &mut w.s, &mut w.rng, params);
+        self.cur = w.s.snapshot(0.0);
+        self.out.clear();
+        self.out.extend_from_slice(&w.s.unassigned);
+        for &j in &self.out {
+            self.absences[j as usize] += 1;
+        }
+        true
+    }
+
+    /// One ruin–recreate step of the current attempt, accepted by the absence rule.
+    fn step<C: TravelCost>(&mut self, w: &mut Worker<'_, '_, C>, params: RecreateParams) {
+        let m = w.m;
+        let clock0 = w.s.clock;
+        w.ruin.run(m, &mut w.s, &mut w.rng, w.p.ruin);
+        w.recreate.run(m, &mut w.s, &mut w.rng, params);
+        let out = &w.s.unassigned;
+        let accept =
+            out.len() < self.out.len() || self.absence_sum(out) < self.absence_sum(&self.out);
+        for &j in out.iter() {
+            self.absences[j as usize] += 1;
+        }
+        if accept {
+            for (k, route) in w.s.routes.iter().enumerate() {
+                if w.s.version[k] > clock0 {
+                    self.cur.routes[k].clear();
+                    self.cur.routes[k].extend_from_slice(&route.nodes);
+                }
+            }
+            self.cur.modes.copy_from_slice(&w.s.mode);
+            self.out.clear();
+            self.out.extend_from_slice(&w.s.unassigned);
+        } else {
+            let changed: Vec<u32> = (0..w.s.routes.len() as u32)
+                .filter(|&k| w.s.version[k as usize] > clock0)
+                .collect();
+            w.s.restore_routes(m, &self.cur, &changed);
+        }
+    }
+
+    /// Runs until `meet` says stop; `meet` is called every [`FLEET_EPOCH`] iterations with this
+    /// worker's progress and may hand over a smaller fleet found elsewhere. Returns the
+    /// smallest feasible fleet found, the worker left on it (or where it started).
     pub fn run<C: TravelCost>(
         &mut self,
         w: &mut Worker<'_, '_, C>,
-        budget_s: f64,
+        meet: &mut dyn FnMut(FleetProgress<'_>) -> FleetDecision,
     ) -> Option<Snapshot> {
         let m = w.m;
-        let start: Instant = w.p.start;
-        let begin_s = start.elapsed().as_secs_f64();
-        // Give up when stuck: no smaller fleet for a while (at least 15 % of the whole budget,
-        // or as long as the last reduction took), and never beyond `budget_s`.
-        let window_s = 0.15 * w.p.time_limit_s;
-        let mut last_success_s = begin_s;
-        let mut last_success_it: u64 = 0;
-        let budget_it = w.p.max_iterations.map(|n| n / 2);
-        let out_of_time = |it: u64, last_s: f64, last_it: u64| match budget_it {
-            Some(n) => it >= n || it - last_it > (n / 4).max(2 * last_it),
-            None => {
-                let now = start.elapsed().as_secs_f64();
-                now >= budget_s || now - last_s > window_s.max(last_s - begin_s)
-            }
-        };
         tracing::debug!(
             routes = w.s.used,
             feasible = w.s.is_feasible(m),
             "fleet minimisation starts"
         );
-        if !w.s.is_feasible(m) || !w.s.unassigned.is_empty() {
-            return None;
-        }
+        let usable = w.s.is_feasible(m) && w.s.unassigned.is_empty();
         let lower = lower_bound(m);
         let initial = w.s.snapshot(w.s.cost(m));
         let mut found: Option<Snapshot> = None;
@@ -69,73 +116,38 @@ impl FleetMinimizer {
             ..w.p.recreate
         };
         let mut iterations: u64 = 0;
-        'outer: while w.s.used > lower {
-            if out_of_time(iterations, last_success_s, last_success_it) {
-                break;
-            }
-            // Take away the route with the fewest jobs.
-            let Some(r) = (0..w.s.routes.len())
-                .filter(|&r| !w.s.routes[r].is_empty() && w.s.routes[r].fixed == 0)
-                .min_by_key(|&r| (w.s.routes[r].jobs(), r))
-            else {
-                break;
-            };
-            let victims: Vec<u32> = w.s.routes[r].nodes[1..w.s.routes[r].nodes.len() - 1].to_vec();
-            for &j in &victims {
-                w.s.unassign_lazy(m, j);
-            }
-            w.s.refresh(m, r);
-            w.s.max_routes = w.s.used;
-            w.recreate.run(m, &mut w.s, &mut w.rng, params);
-            let mut cur = w.s.snapshot(0.0);
-            let mut cur_out: Vec<u32> = w.s.unassigned.clone();
-            for &j in &cur_out {
-                self.absences[j as usize] += 1;
-            }
-            while !cur_out.is_empty() {
+        let mut last_success: u64 = 0;
+        let mut attempting = usable && w.s.used > lower && self.start_attempt(w, params);
+        loop {
+            for _ in 0..FLEET_EPOCH {
+                if !attempting {
+                    break;
+                }
+                if self.out.is_empty() {
+                    // Every job fits: record the smaller fleet and go for the next.
+                    let cost = w.s.cost(m);
+                    found = Some(w.s.snapshot(cost));
+                    last_success = iterations;
+                    tracing::debug!(routes = w.s.used, iterations, "fleet reduced");
+                    attempting = w.s.used > lower && self.start_attempt(w, params);
+                    continue;
+                }
                 iterations += 1;
-                if out_of_time(iterations, last_success_s, last_success_it) {
-                    break 'outer;
-                }
-                let clock0 = w.s.clock;
-                w.ruin.run(m, &mut w.s, &mut w.rng, w.p.ruin);
-                w.recreate.run(m, &mut w.s, &mut w.rng, params);
-                let out = &w.s.unassigned;
-                let accept =
-                    out.len() < cur_out.len() || self.absence_sum(out) < self.absence_sum(&cur_out);
-                for &j in out.iter() {
-                    self.absences[j as usize] += 1;
-                }
-                if accept {
-                    for (k, route) in w.s.routes.iter().enumerate() {
-                        if w.s.version[k] > clock0 {
-                            cur.routes[k].clear();
-                            cur.routes[k].extend_from_slice(&route.nodes);
-                        }
-                    }
-                    cur.modes.copy_from_slice(&w.s.mode);
-                    cur_out.clear();
-                    cur_out.extend_from_slice(&w.s.unassigned);
-                } else {
-                    let changed: Vec<u32> = (0..w.s.routes.len() as u32)
-                        .filter(|&k| w.s.version[k as usize] > clock0)
-                        .collect();
-                    w.s.restore_routes(m, &cur, &changed);
-                }
+                self.step(w, params);
             }
-            // Every job fits: record.
-            if w.s.is_feasible(m) && w.s.unassigned.is_empty() {
-                let cost = w.s.cost(m);
-                found = Some(w.s.snapshot(cost));
-                last_success_s = start.elapsed().as_secs_f64();
-                last_success_it = iterations;
-                tracing::debug!(
-                    routes = w.s.used,
-                    iterations,
-                    at_s = last_success_s,
-                    "fleet reduced"
-                );
-            } else {
+            let decision = meet(FleetProgress {
+                found: found.as_ref(),
+                iterations,
+                last_success,
+                done: !attempting,
+            });
+            if let Some(better) = decision.adopt {
+                w.s.restore(m, &better);
+                found = Some(better);
+                last_success = iterations;
+                attempting = w.s.used > lower && self.start_attempt(w, params);
+            }
+            if decision.stop {
                 break;
             }
         }
@@ -144,6 +156,29 @@ impl FleetMinimizer {
         w.s.restore(m, found.as_ref().unwrap_or(&initial));
         found
     }
+}
+
+/// Iterations between meetings of the fleet phase.
+pub(crate) const FLEET_EPOCH: u64 = 100;
+
+/// What a worker reports at a fleet-phase meeting.
+pub(crate) struct FleetProgress<'a> {
+    /// Its smallest feasible fleet so far.
+    pub found: Option<&'a Snapshot>,
+    /// Its fleet-phase iterations so far.
+    pub iterations: u64,
+    /// Iteration of its last reduction.
+    pub last_success: u64,
+    /// Nothing left to try (lower bound reached or no route to take away).
+    pub done: bool,
+}
+
+/// What a meeting decides for a worker.
+pub(crate) struct FleetDecision {
+    /// A smaller fleet found by another worker, to continue from.
+    pub adopt: Option<Snapshot>,
+    /// End the fleet phase.
+    pub stop: bool,
 }
 
 /// Vehicles needed by capacity alone (homogeneous fleet bound with the largest capacity).

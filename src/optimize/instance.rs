@@ -47,6 +47,8 @@ pub struct Instance {
     pub vehicles: usize,
     /// Customer number of each node as written in the file (the depot is 0).
     pub number: Vec<usize>,
+    /// Explicit distances (`EDGE_WEIGHT_TYPE: EXPLICIT`), row-major in node order.
+    pub explicit: Option<Vec<f64>>,
     /// Where it was read from.
     pub path: PathBuf,
 }
@@ -104,6 +106,7 @@ pub fn read_solomon(path: &Path) -> Result<Instance, OptimizeError> {
         capacity: 0.0,
         vehicles: 0,
         number: Vec::new(),
+        explicit: None,
         path: path.to_path_buf(),
     };
     let mut due = Vec::new();
@@ -169,7 +172,7 @@ pub fn read_solomon(path: &Path) -> Result<Instance, OptimizeError> {
     Ok(inst)
 }
 
-/// Reads a CVRPLIB instance (`EUC_2D`, one depot).
+/// Reads a CVRPLIB instance (`EUC_2D`, or `EXPLICIT` in any TSPLIB matrix format; one depot).
 pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
     let text = read_text(path)?;
     let p = path.display().to_string();
@@ -184,6 +187,9 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
     let mut demand: Vec<Option<f64>> = Vec::new();
     let mut depot = None;
     let mut section = "";
+    let mut explicit = false;
+    let mut format = String::from("FULL_MATRIX");
+    let mut weights: Vec<f64> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() {
@@ -208,22 +214,35 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
                             OptimizeError::parse(&p, ln, "CAPACITY is not a number")
                         })?)
                 }
-                "EDGE_WEIGHT_TYPE" if value != "EUC_2D" => {
-                    return Err(OptimizeError::parse(
-                        &p,
-                        ln,
-                        format!("EDGE_WEIGHT_TYPE {value} is not supported (only EUC_2D)"),
-                    ));
-                }
+                "EDGE_WEIGHT_TYPE" => match value {
+                    "EUC_2D" => explicit = false,
+                    "EXPLICIT" => explicit = true,
+                    _ => {
+                        return Err(OptimizeError::parse(
+                            &p,
+                            ln,
+                            format!(
+                                "EDGE_WEIGHT_TYPE {value} is not supported (EUC_2D or EXPLICIT)"
+                            ),
+                        ));
+                    }
+                },
+                "EDGE_WEIGHT_FORMAT" => format = value.to_string(),
                 _ => {}
             }
             continue;
         }
         match line {
-            "NODE_COORD_SECTION" | "DEMAND_SECTION" | "DEPOT_SECTION" => {
+            "NODE_COORD_SECTION"
+            | "DEMAND_SECTION"
+            | "DEPOT_SECTION"
+            | "EDGE_WEIGHT_SECTION"
+            | "DISPLAY_DATA_SECTION" => {
                 section = match line {
                     "NODE_COORD_SECTION" => "coord",
                     "DEMAND_SECTION" => "demand",
+                    "EDGE_WEIGHT_SECTION" => "weights",
+                    "DISPLAY_DATA_SECTION" => "display",
                     _ => "depot",
                 };
                 continue;
@@ -253,6 +272,12 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
                     return Err(OptimizeError::parse(&p, ln, "negative demand"));
                 }
                 demand[index(nums[0])?] = Some(nums[1]);
+            }
+            "weights" => weights.extend(nums.iter().copied()),
+            "display" => {
+                if nums.len() == 3 && coords.get(index(nums[0])?).is_some_and(|c| c.is_none()) {
+                    coords[index(nums[0])?] = Some((nums[1], nums[2]));
+                }
             }
             "depot" => {
                 if nums.first().is_some_and(|&d| d >= 1.0) && depot.is_none() {
@@ -287,12 +312,34 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
         capacity,
         vehicles: 0,
         number: (0..dimension).collect(),
+        explicit: None,
         path: path.to_path_buf(),
     };
+    if explicit {
+        let full = full_matrix(&format, dimension, &weights)
+            .map_err(|e| OptimizeError::parse(&p, 0, e))?;
+        let mut m = Vec::with_capacity(dimension * dimension);
+        for &a in &order {
+            for &b in &order {
+                m.push(full[a * dimension + b]);
+            }
+        }
+        inst.explicit = Some(m);
+    }
     for &k in &order {
-        inst.coords.push(coords[k].ok_or_else(|| {
-            OptimizeError::parse(&p, 0, format!("node {} has no coordinates", k + 1))
-        })?);
+        let c = match coords[k] {
+            Some(c) => c,
+            // Explicit distances need no coordinates.
+            None if explicit => (0.0, 0.0),
+            None => {
+                return Err(OptimizeError::parse(
+                    &p,
+                    0,
+                    format!("node {} has no coordinates", k + 1),
+                ));
+            }
+        };
+        inst.coords.push(c);
         inst.demand.push(if k == depot {
             0.0
         } else {
@@ -307,6 +354,41 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
     Ok(inst)
 }
 
+/// A full `n × n` matrix from a TSPLIB `EDGE_WEIGHT_SECTION` in the given format.
+fn full_matrix(format: &str, n: usize, w: &[f64]) -> Result<Vec<f64>, String> {
+    let mut m = vec![0.0; n * n];
+    let mut it = w.iter().copied();
+    let mut next = || {
+        it.next()
+            .ok_or_else(|| format!("EDGE_WEIGHT_SECTION too short for {format}"))
+    };
+    match format {
+        "FULL_MATRIX" => {
+            for v in m.iter_mut() {
+                *v = next()?;
+            }
+            return Ok(m);
+        }
+        "LOWER_ROW" | "LOWER_DIAG_ROW" | "UPPER_ROW" | "UPPER_DIAG_ROW" => {}
+        other => return Err(format!("EDGE_WEIGHT_FORMAT {other} is not supported")),
+    }
+    let diag = format.contains("DIAG");
+    let lower = format.starts_with("LOWER");
+    for i in 0..n {
+        let (from, to) = if lower {
+            (0, if diag { i + 1 } else { i })
+        } else {
+            (if diag { i } else { i + 1 }, n)
+        };
+        for j in from..to {
+            let v = next()?;
+            m[i * n + j] = v;
+            m[j * n + i] = v;
+        }
+    }
+    Ok(m)
+}
+
 impl Instance {
     /// Number of customers.
     pub fn customers(&self) -> usize {
@@ -315,6 +397,9 @@ impl Instance {
 
     /// Travel between nodes by the family's convention.
     pub fn distance(&self, a: usize, b: usize) -> f64 {
+        if let Some(m) = &self.explicit {
+            return m[a * self.coords.len() + b];
+        }
         let (xa, ya) = self.coords[a];
         let (xb, yb) = self.coords[b];
         let d = ((xa - xb).powi(2) + (ya - yb).powi(2)).sqrt();
@@ -498,6 +583,23 @@ mod tests {
         let bks = inst.best_known(false).unwrap().unwrap();
         assert_eq!(bks.distance, 27591.0);
         assert_eq!(bks.vehicles, 26);
+    }
+
+    #[test]
+    fn explicit_lower_row_matrix_is_read() {
+        let dir = std::env::temp_dir().join(format!("doorstep-opt-ex-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("e.vrp");
+        std::fs::write(
+            &p,
+            "NAME : e\nTYPE : CVRP\nDIMENSION : 3\nEDGE_WEIGHT_TYPE : EXPLICIT\nEDGE_WEIGHT_FORMAT : LOWER_ROW\nCAPACITY : 10\nEDGE_WEIGHT_SECTION\n 5\n 7 9\nDEMAND_SECTION\n1 0\n2 3\n3 4\nDEPOT_SECTION\n 1\n -1\nEOF\n",
+        )
+        .unwrap();
+        let inst = read(&p).unwrap();
+        assert_eq!(inst.distance(0, 1), 5.0);
+        assert_eq!(inst.distance(2, 0), 7.0);
+        assert_eq!(inst.distance(1, 2), 9.0);
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

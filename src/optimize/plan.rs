@@ -6,6 +6,8 @@ use super::problem::{SquadId, StopId};
 /// Why a stop is not in the plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnservedReason {
+    /// There is no squad at all.
+    NoSquadAvailable,
     /// No squad has the skills it needs (e.g. protective gear for a high-risk zone).
     NoSquadWithSkill,
     /// Squads with the skills exist, but none covers its area (hard area rule) or the squad it
@@ -29,6 +31,7 @@ impl UnservedReason {
     /// A short English explanation for coordinators.
     pub fn explain(&self) -> &'static str {
         match self {
+            UnservedReason::NoSquadAvailable => "no squad is available",
             UnservedReason::NoSquadWithSkill => "no squad has the required skill",
             UnservedReason::OutsideEveryArea => "outside every squad's area",
             UnservedReason::ExceedsCapacity => "more than any squad can carry",
@@ -44,6 +47,7 @@ impl UnservedReason {
     /// A stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
+            UnservedReason::NoSquadAvailable => "no_squad_available",
             UnservedReason::NoSquadWithSkill => "no_squad_with_skill",
             UnservedReason::OutsideEveryArea => "outside_every_area",
             UnservedReason::ExceedsCapacity => "exceeds_capacity",

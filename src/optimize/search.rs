@@ -12,7 +12,7 @@ use std::sync::{Barrier, Mutex};
 use std::time::Instant;
 
 use super::TravelCost;
-use super::fleet::FleetMinimizer;
+use super::fleet::{FleetDecision, FleetMinimizer, FleetProgress};
 use super::local_search::{LocalSearch, LsOptions};
 use super::model::{Model, NONE, Penalty};
 use super::recreate::{Recreate, RecreateParams};
@@ -54,8 +54,21 @@ pub(crate) struct SearchResult {
 
 struct Shared {
     slots: Mutex<Vec<Option<(f64, bool, Snapshot)>>>,
+    fleet: Mutex<Vec<Option<FleetPost>>>,
     barrier: Barrier,
     stop: AtomicBool,
+}
+
+/// A worker's post at a fleet-phase meeting.
+#[derive(Clone)]
+struct FleetPost {
+    best: Option<Snapshot>,
+    routes: usize,
+    /// When (seconds) and at which iteration its fleet last shrank.
+    at_s: f64,
+    at_iteration: u64,
+    iterations: u64,
+    done: bool,
 }
 
 /// Runs the search on `threads` workers and returns the best solution.
@@ -63,6 +76,7 @@ pub(crate) fn search<C: TravelCost>(m: &Model<'_, C>, params: &SearchParams) -> 
     let threads = params.threads.max(1);
     let shared = Shared {
         slots: Mutex::new(vec![None; threads]),
+        fleet: Mutex::new(vec![None; threads]),
         barrier: Barrier::new(threads),
         stop: AtomicBool::new(false),
     };
@@ -147,7 +161,8 @@ impl PenaltyManager {
             } else {
                 w
             };
-            w.clamp(min, 1e6)
+            // Capped: beyond this, penalised costs lose the precision that tells moves apart.
+            w.clamp(min, min * 1e4)
         };
         self.pen.load = adjust(self.pen.load, self.load_ok, self.min.load);
         self.pen.warp = adjust(self.pen.warp, self.warp_ok, self.min.warp);
@@ -487,16 +502,103 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         stop
     }
 
+    /// The fleet phase: all workers try to take routes away, meet every few iterations to
+    /// continue from the smallest fleet anyone found, and stop together when the budget share
+    /// is spent or nobody made progress for a while.
+    fn minimise_fleet(&mut self, shared: &Shared, thread: usize) {
+        let p = self.p;
+        let threads = p.threads.max(1);
+        let begin_s = p.start.elapsed().as_secs_f64();
+        let initial_routes = self.s.used;
+        let mut my_routes = initial_routes;
+        let mut my_at_s = begin_s;
+        let mut meet = |progress: FleetProgress<'_>| -> FleetDecision {
+            let routes = progress.found.map_or(initial_routes, |f| f.used_routes());
+            if routes < my_routes {
+                my_routes = routes;
+                my_at_s = p.start.elapsed().as_secs_f64();
+            }
+            let post = FleetPost {
+                best: progress.found.cloned(),
+                routes,
+                at_s: my_at_s,
+                at_iteration: progress.last_success,
+                iterations: progress.iterations,
+                done: progress.done,
+            };
+            let decide = |posts: &[FleetPost]| -> bool {
+                let all_done = posts.iter().all(|q| q.done);
+                let (at_s, at_it) = posts
+                    .iter()
+                    .filter(|q| {
+                        q.routes == posts.iter().map(|x| x.routes).min().unwrap_or(q.routes)
+                    })
+                    .map(|q| (q.at_s, q.at_iteration))
+                    .fold((begin_s, 0), |a, b| (a.0.max(b.0), a.1.max(b.1)));
+                let its = posts.iter().map(|q| q.iterations).max().unwrap_or(0);
+                all_done
+                    || match p.max_iterations {
+                        Some(n) => its >= n / 2 || its - at_it > (n / 8).max(at_it),
+                        None => {
+                            let now = p.start.elapsed().as_secs_f64();
+                            now >= p.time_limit_s * p.fleet_share
+                                || now - at_s > (0.25 * p.time_limit_s).max(at_s - begin_s)
+                        }
+                    }
+            };
+            if threads == 1 {
+                return FleetDecision {
+                    adopt: None,
+                    stop: decide(std::slice::from_ref(&post)),
+                };
+            }
+            if let Ok(mut posts) = shared.fleet.lock() {
+                posts[thread] = Some(post);
+            }
+            shared.barrier.wait();
+            let posts: Vec<FleetPost> = shared
+                .fleet
+                .lock()
+                .map(|g| g.iter().flatten().cloned().collect())
+                .unwrap_or_default();
+            if thread == 0 {
+                shared.stop.store(decide(&posts), Ordering::SeqCst);
+            }
+            // The smallest fleet anyone has (first worker on ties).
+            let best = posts
+                .iter()
+                .filter(|q| q.best.is_some())
+                .min_by_key(|q| q.routes)
+                .cloned();
+            shared.barrier.wait();
+            let stop = shared.stop.load(Ordering::SeqCst);
+            shared.barrier.wait();
+            let adopt = best.filter(|b| b.routes < my_routes).and_then(|b| b.best);
+            if let Some(a) = &adopt {
+                my_routes = a.used_routes();
+            }
+            FleetDecision { adopt, stop }
+        };
+        let mut fleet = FleetMinimizer::new(self.m);
+        if let Some(snap) = fleet.run(self, &mut meet) {
+            self.adopt(&snap, true);
+        }
+        if threads > 1 {
+            // Clear the stop flag for the main phase, once everyone has left the fleet phase.
+            shared.barrier.wait();
+            if thread == 0 {
+                shared.stop.store(false, Ordering::SeqCst);
+            }
+            shared.barrier.wait();
+        }
+        self.s.max_routes = self.s.used.max(1);
+        self.ls.reset();
+    }
+
     fn run(mut self, shared: &Shared, thread: usize) -> (Snapshot, bool, u64) {
         self.construct();
         if self.p.fleet_first {
-            let mut fleet = FleetMinimizer::new(self.m);
-            let budget_s = self.p.time_limit_s * self.p.fleet_share;
-            if let Some(snap) = fleet.run(&mut self, budget_s) {
-                self.adopt(&snap, true);
-            }
-            self.s.max_routes = self.s.used.max(1);
-            self.ls.reset();
+            self.minimise_fleet(shared, thread);
         }
         self.main_start_s = self.p.start.elapsed().as_secs_f64();
         self.squeeze = self.s.unassigned.is_empty();

@@ -79,6 +79,8 @@ pub struct AppState {
     pub config: WebConfig,
     /// Accounts' settings and the public forms' rate limiters.
     pub auth: auth::AuthState,
+    /// The loaded extract (geocoder, road network, zones); `None` without `--osm`.
+    pub engine: Option<Arc<crate::engine::MapEngine>>,
 }
 
 impl AppState {
@@ -89,7 +91,22 @@ impl AppState {
             map: None,
             config: WebConfig::default(),
             auth: auth::AuthState::default(),
+            engine: None,
         }
+    }
+}
+
+impl AppState {
+    /// Wires a loaded map engine: intake geocodes with it, the map and road API answer from it.
+    pub fn with_engine(mut self, engine: Arc<crate::engine::MapEngine>) -> Self {
+        let b = engine.map().bounds;
+        self.map = Some(MapInfo {
+            path: engine.startup().extract.clone(),
+            bbox: Some((b.min().x, b.min().y, b.max().x, b.max().y)),
+        });
+        self.locator = Some(engine.clone());
+        self.engine = Some(engine);
+        self
     }
 }
 

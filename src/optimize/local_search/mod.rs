@@ -129,7 +129,18 @@ impl LocalSearch {
     ) {
         let mut pass = 0;
         self.mover.junctions.clear();
+        // Every applied move improves the cost by more than rounding noise, so descents end;
+        // this cap only guards against a mis-evaluated move cycling forever.
+        let cap = self.applied + 200 * m.n_jobs as u64 + 10_000;
         while !self.next.is_empty() {
+            if self.applied > cap {
+                tracing::warn!(moves = self.applied, "local search stopped at its move cap");
+                for &j in &self.next {
+                    self.queued[j as usize] = false;
+                }
+                self.next.clear();
+                break;
+            }
             std::mem::swap(&mut self.current, &mut self.next);
             self.next.clear();
             for &j in &self.current {
@@ -325,7 +336,7 @@ impl LocalSearch {
                 // Conservative: only count the balance change when it grows the longest day.
                 d += m.balance_weight * (whole.duration - longest).max(0.0);
             }
-            if d < best.0 - EPS {
+            if d < best.0 - (EPS + 1e-10 * route.cost.abs()) {
                 best = (d, k);
             }
         }
