@@ -487,3 +487,56 @@ async fn a_session_opened_on_one_instance_works_on_another() {
     .await;
     assert_eq!(resp.status(), StatusCode::OK);
 }
+
+#[actix_web::test]
+async fn residents_data_in_the_api_is_for_coordinators_only() {
+    let t = TestDb::new();
+    let squads = seed(&t.db);
+    add_user(&t.db, "member.two", Role::SquadMember, Some(&squads[0]));
+    add_user(&t.db, "chief", Role::Coordinator, None);
+    let app = app!(state(&t));
+    let any =
+        t.db.read_blocking(|c| doorstep::db::requests::list(c, &Default::default(), 1, 0))
+            .unwrap()
+            .0
+            .remove(0);
+    let one = format!("/api/v1/requests/{}", any.id);
+    for uri in ["/api/v1/requests", one.as_str()] {
+        let resp = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{uri}");
+    }
+    let m = sign_in(&app, "member.two").await;
+    for uri in ["/api/v1/requests", one.as_str()] {
+        let resp = test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri(uri)
+                .insert_header(m.cookie())
+                .to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{uri}");
+        assert!(!body_text(resp).await.contains(&any.phone));
+    }
+    let c = sign_in(&app, "chief").await;
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri(&one)
+            .insert_header(c.cookie())
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(body_text(resp).await.contains(&any.phone));
+    // Filing stays public.
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/requests")
+            .set_json(common::sample_input())
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+}
