@@ -181,7 +181,7 @@ enum Command {
         #[arg(long, env = "DOORSTEP_LANG", default_value = "zh")]
         lang: String,
     },
-    /// Staff accounts: add, list, disable, enable.
+    /// Staff accounts, squad sign-in links, API tokens.
     #[command(subcommand)]
     User(UserCommand),
     /// Regenerate the bundled sample district (`.osm.pbf` and seed) into a directory.
@@ -261,6 +261,43 @@ enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// A squad's sign-in link (printed with its QR code); it expires, and can be revoked.
+    SquadLink {
+        /// The squad's name or id.
+        #[arg(long)]
+        squad: String,
+        /// Hours the link stays valid (1–72).
+        #[arg(long, default_value_t = 16)]
+        hours: i64,
+        /// The address people reach doorstep at.
+        #[arg(
+            long,
+            env = "DOORSTEP_BASE_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        base_url: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a squad link: it stops working and the phones signed in with it are signed out.
+    RevokeLink {
+        /// The link id printed by `squad-link`.
+        id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// An API token for a script acting as this account (printed once).
+    Token {
+        username: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// Days until it expires (default: until revoked).
+        #[arg(long)]
+        days: Option<i64>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 fn user_command(cmd: UserCommand) -> anyhow::Result<()> {
@@ -306,6 +343,28 @@ fn user_command(cmd: UserCommand) -> anyhow::Result<()> {
         UserCommand::Enable { username, db } => {
             users::set_active(&*open(&db)?, &username, true)?;
             println!("enabled {username}");
+        }
+        UserCommand::SquadLink {
+            squad,
+            hours,
+            base_url,
+            db,
+        } => print!(
+            "{}",
+            users::squad_link(&*open(&db)?, &squad, hours, &base_url)?
+        ),
+        UserCommand::RevokeLink { id, db } => {
+            let ended = users::revoke_link(&*open(&db)?, &id)?;
+            println!("revoked; {ended} session(s) ended");
+        }
+        UserCommand::Token {
+            username,
+            name,
+            days,
+            db,
+        } => {
+            let secret = users::api_token(&*open(&db)?, &username, &name, days)?;
+            println!("{secret}\n(shown once; send it as `Authorization: Bearer <token>`)");
         }
     }
     Ok(())

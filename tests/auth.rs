@@ -2,72 +2,20 @@
 //! extractors' answers (redirect, 401, 403), CSRF on forms and on the API, throttling,
 //! disabling, signing out, and sessions shared by two instances.
 
+#[macro_use]
 mod auth_support;
 mod common;
 
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, test, web};
+use actix_web::test;
 use auth_support::*;
 use common::TestDb;
 use doorstep::auth::Role;
 use doorstep::auth::throttle::Rate;
-use doorstep::web::auth::{
-    AnyStaff, AuthSettings, AuthState, Coordinator, SquadMember, csrf_forms,
-};
-use doorstep::web::{AppState, configure, security_headers};
-
-fn state(t: &TestDb) -> Arc<AppState> {
-    let mut s = AppState::new(t.db.clone());
-    s.auth = AuthState::new(AuthSettings {
-        login_rate: Rate::OFF,
-        ..AuthSettings::default()
-    });
-    Arc::new(s)
-}
-
-async fn coord_page(Coordinator(p): Coordinator) -> HttpResponse {
-    HttpResponse::Ok().body(format!("coordinator {}", p.actor()))
-}
-
-async fn coord_form(
-    Coordinator(_): Coordinator,
-    form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let x = form
-        .iter()
-        .find(|(k, _)| k == "x")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    HttpResponse::Ok().body(format!("changed {x}"))
-}
-
-async fn squad_page(m: SquadMember) -> HttpResponse {
-    HttpResponse::Ok().body(format!("squad {}", m.squad_id))
-}
-
-async fn staff_api(AnyStaff(p): AnyStaff) -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "actor": p.actor(), "role": p.role }))
-}
-
-macro_rules! app {
-    ($state:expr) => {
-        test::init_service(
-            App::new()
-                .wrap(from_fn(csrf_forms))
-                .wrap(security_headers())
-                .configure(configure($state.clone()))
-                .route("/test/coord", web::get().to(coord_page))
-                .route("/test/coord", web::post().to(coord_form))
-                .route("/test/squad", web::get().to(squad_page))
-                .route("/api/test/staff", web::get().to(staff_api))
-                .route("/api/test/staff", web::post().to(staff_api)),
-        )
-        .await
-    };
-}
+use doorstep::web::AppState;
+use doorstep::web::auth::{AuthSettings, AuthState};
 
 #[actix_web::test]
 async fn the_login_page_speaks_both_languages_and_carries_a_form_token() {
@@ -538,4 +486,57 @@ async fn a_session_opened_on_one_instance_works_on_another() {
     )
     .await;
     assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn residents_data_in_the_api_is_for_coordinators_only() {
+    let t = TestDb::new();
+    let squads = seed(&t.db);
+    add_user(&t.db, "member.two", Role::SquadMember, Some(&squads[0]));
+    add_user(&t.db, "chief", Role::Coordinator, None);
+    let app = app!(state(&t));
+    let any =
+        t.db.read_blocking(|c| doorstep::db::requests::list(c, &Default::default(), 1, 0))
+            .unwrap()
+            .0
+            .remove(0);
+    let one = format!("/api/v1/requests/{}", any.id);
+    for uri in ["/api/v1/requests", one.as_str()] {
+        let resp = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{uri}");
+    }
+    let m = sign_in(&app, "member.two").await;
+    for uri in ["/api/v1/requests", one.as_str()] {
+        let resp = test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri(uri)
+                .insert_header(m.cookie())
+                .to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{uri}");
+        assert!(!body_text(resp).await.contains(&any.phone));
+    }
+    let c = sign_in(&app, "chief").await;
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri(&one)
+            .insert_header(c.cookie())
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(body_text(resp).await.contains(&any.phone));
+    // Filing stays public.
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/requests")
+            .set_json(common::sample_input())
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
 }

@@ -122,6 +122,7 @@ fn response_schema<'a>(doc: &'a Value, path: &str, method: &str, status: u16) ->
 #[actix_web::test]
 async fn the_document_matches_the_routes_and_the_answers() {
     let t = TestDb::new();
+    let bearer = common::coordinator_bearer(&t.db);
     let app =
         test::init_service(App::new().configure(configure(Arc::new(AppState::new(t.db.clone())))))
             .await;
@@ -211,6 +212,7 @@ async fn the_document_matches_the_routes_and_the_answers() {
             &app,
             test::TestRequest::get()
                 .uri("/api/v1/requests")
+                .insert_header(bearer.clone())
                 .to_request(),
         )
         .await,
@@ -246,6 +248,7 @@ async fn the_document_matches_the_routes_and_the_answers() {
         &app,
         test::TestRequest::get()
             .uri("/api/v1/requests/nope")
+            .insert_header(bearer.clone())
             .to_request(),
     )
     .await;

@@ -428,6 +428,7 @@ async fn post_json(
 async fn the_api_files_gets_and_lists() {
     let t = TestDb::new();
     let app = test::init_service(App::new().configure(configure(state(&t)))).await;
+    let bearer = common::coordinator_bearer(&t.db);
     let input = serde_json::to_value(sample_input()).unwrap();
     let resp = test::call_service(
         &app,
@@ -471,7 +472,14 @@ async fn the_api_files_gets_and_lists() {
     assert_eq!(again["id"], created["id"]);
 
     let got: Value = test::read_body_json(
-        test::call_service(&app, test::TestRequest::get().uri(&location).to_request()).await,
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri(&location)
+                .insert_header(bearer.clone())
+                .to_request(),
+        )
+        .await,
     )
     .await;
     assert_eq!(got, created);
@@ -486,6 +494,7 @@ async fn the_api_files_gets_and_lists() {
             &app,
             test::TestRequest::get()
                 .uri("/api/v1/requests?category=medicine&limit=2&offset=0")
+                .insert_header(bearer.clone())
                 .to_request(),
         )
         .await,
@@ -499,6 +508,7 @@ async fn the_api_files_gets_and_lists() {
             &app,
             test::TestRequest::get()
                 .uri("/api/v1/requests")
+                .insert_header(bearer.clone())
                 .to_request(),
         )
         .await,
@@ -589,12 +599,20 @@ async fn the_api_answers_bad_input_with_problem_details() {
     assert!(p["detail"].as_str().unwrap().contains("malformed JSON"));
 
     // Unknown and malformed ids, bad queries, unknown routes.
+    let bearer = common::coordinator_bearer(&t.db);
     let status_of = |uri: &'static str| {
         let app = &app;
+        let bearer = bearer.clone();
         async move {
-            test::call_service(app, test::TestRequest::get().uri(uri).to_request())
-                .await
-                .status()
+            test::call_service(
+                app,
+                test::TestRequest::get()
+                    .uri(uri)
+                    .insert_header(bearer)
+                    .to_request(),
+            )
+            .await
+            .status()
         }
     };
     assert_eq!(

@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod password;
+pub mod qr;
 pub mod secret;
 pub mod session;
 pub mod throttle;

@@ -23,6 +23,64 @@ pub struct Seeded {
     pub requests: usize,
     /// A seeded request to open on the tracking page: (token, address).
     pub example: Option<(TrackingToken, String)>,
+    /// Demo accounts: (username, role label, squad name or "").
+    pub accounts: Vec<(String, String, String)>,
+    /// A sign-in link of the first squad: (squad name, path `/l/…`).
+    pub squad_link: Option<(String, String)>,
+}
+
+/// The password of every demo account (a demo on a fresh local database, not a secret).
+pub const DEMO_PASSWORD: &str = "doorstep-demo";
+
+/// A coordinator `coord`, one account per squad (`squad1`, ...), and a sign-in link for the
+/// first squad.
+pub fn add_demo_accounts(db: &Database, seeded: &mut Seeded) -> Result<(), ServiceError> {
+    use crate::auth::accounts::{self, NewUser};
+    use crate::auth::{AuthError, Role};
+    let made = db.write_blocking(|c| {
+        Ok((|| {
+            let mut out = Vec::new();
+            accounts::add_user(
+                c,
+                &NewUser {
+                    username: "coord",
+                    display_name: "演示协调员",
+                    password: DEMO_PASSWORD,
+                    role: Role::Coordinator,
+                    squad_id: None,
+                },
+                "demo",
+            )?;
+            out.push(("coord".to_owned(), "coordinator".to_owned(), String::new()));
+            let squads = crate::db::squads::list(c, false)?;
+            for (i, s) in squads.iter().enumerate() {
+                let username = format!("squad{}", i + 1);
+                accounts::add_user(
+                    c,
+                    &NewUser {
+                        username: &username,
+                        display_name: &s.name,
+                        password: DEMO_PASSWORD,
+                        role: Role::SquadMember,
+                        squad_id: Some(s.id),
+                    },
+                    "demo",
+                )?;
+                out.push((username, "squad_member".to_owned(), s.name.clone()));
+            }
+            let link = match squads.first() {
+                Some(s) => {
+                    let (secret, _) = accounts::create_link(c, s.id, 72, "demo")?;
+                    Some((s.name.clone(), format!("/l/{secret}")))
+                }
+                None => None,
+            };
+            Ok::<_, AuthError>((out, link))
+        })())
+    })??;
+    seeded.accounts = made.0;
+    seeded.squad_link = made.1;
+    Ok(())
 }
 
 fn file_err(path: &Path, e: impl std::fmt::Display) -> ServiceError {
@@ -56,7 +114,8 @@ pub fn prepare(dir: &Path) -> Result<(Arc<Database>, Seeded), ServiceError> {
         path: PathBuf::from("data/seed.json"),
         message: e.to_string(),
     })?;
-    let seeded = load_seed(&db, &seed)?;
+    let mut seeded = load_seed(&db, &seed)?;
+    add_demo_accounts(&db, &mut seeded)?;
     Ok((
         db,
         Seeded {
@@ -119,6 +178,8 @@ pub fn load_seed(db: &Database, seed: &SeedFile) -> Result<Seeded, ServiceError>
         zones: n_zones,
         requests: seed.requests.len(),
         example,
+        accounts: Vec::new(),
+        squad_link: None,
     })
 }
 
@@ -200,6 +261,18 @@ pub fn links(base: &str, seeded: &Seeded) -> Vec<(&'static str, String, String)>
         ));
     }
     out.push((
+        "Staff sign-in",
+        format!("{base}/login"),
+        format!("coord / {DEMO_PASSWORD} (coordinator), squad1 / {DEMO_PASSWORD} (a squad)"),
+    ));
+    if let Some((squad, path)) = &seeded.squad_link {
+        out.push((
+            "Squad QR link",
+            format!("{base}{path}"),
+            format!("signs a phone in to {squad}'s sheet, 72 h"),
+        ));
+    }
+    out.push((
         "API (OpenAPI 3)",
         format!("{base}/api/v1/openapi.json"),
         String::new(),
@@ -224,6 +297,12 @@ pub fn banner(listen: &str, seeded: &Seeded) -> String {
             s.push_str(&format!("  {what:<18} {url}\n"));
         } else {
             s.push_str(&format!("  {what:<18} {url}   ({note})\n"));
+        }
+    }
+    if !seeded.accounts.is_empty() {
+        s.push_str(&format!("\nDemo accounts (password {DEMO_PASSWORD}):\n"));
+        for (user, role, squad) in &seeded.accounts {
+            s.push_str(&format!("  {user:<10} {role:<14} {squad}\n"));
         }
     }
     s.push_str("\nStop with Ctrl-C.\n");

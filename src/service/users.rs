@@ -28,6 +28,7 @@ impl From<AuthError> for ServiceError {
 }
 
 /// What `user add` made, to print.
+#[derive(Debug)]
 pub struct Added {
     pub username: String,
     pub role: Role,
@@ -133,4 +134,67 @@ pub fn set_active(db: &Database, username: &str, active: bool) -> Result<(), Ser
     let username = username.to_owned();
     db.write_blocking(move |c| Ok(accounts::set_active(c, &username, active, CLI_ACTOR)))??;
     Ok(())
+}
+
+/// `doorstep user squad-link`: a sign-in link for a squad, printed with its QR code.
+pub fn squad_link(
+    db: &Database,
+    squad: &str,
+    hours: i64,
+    base_url: &str,
+) -> Result<String, ServiceError> {
+    let squad = squad.to_owned();
+    let (secret, row, name) = db.write_blocking(move |c| {
+        Ok((|| {
+            let s = accounts::find_squad(c, &squad)?;
+            let (secret, row) = accounts::create_link(c, s.id, hours, CLI_ACTOR)?;
+            Ok::<_, AuthError>((secret, row, s.name))
+        })())
+    })??;
+    let url = format!("{}/l/{secret}", base_url.trim_end_matches('/'));
+    let code = crate::auth::qr::terminal(&url).map_err(|e| ServiceError::Setting {
+        name: "qr",
+        message: e.to_string(),
+    })?;
+    Ok(format!(
+        "{code}\nsign-in link for squad {name}, valid until {} UTC (link id {}):\n{url}\n\
+         revoke with: doorstep user revoke-link {}\n",
+        row.expires_at.0.format("%Y-%m-%d %H:%M"),
+        row.id,
+        row.id
+    ))
+}
+
+/// `doorstep user revoke-link`: the link stops working and its sessions end.
+pub fn revoke_link(db: &Database, id: &str) -> Result<usize, ServiceError> {
+    let id: crate::domain::LoginLinkId = id.parse().map_err(|_| ServiceError::Setting {
+        name: "link id",
+        message: format!(
+            "`{}` is not a link id",
+            id.chars().take(40).collect::<String>()
+        ),
+    })?;
+    Ok(db.write_blocking(move |c| crate::db::login_links::revoke(c, id, CLI_ACTOR))?)
+}
+
+/// `doorstep user token`: an API token for a script acting as `username`; printed once.
+pub fn api_token(
+    db: &Database,
+    username: &str,
+    name: &str,
+    days: Option<i64>,
+) -> Result<String, ServiceError> {
+    let username = username.trim().to_ascii_lowercase();
+    let name = name.to_owned();
+    let (secret, _) = db.write_blocking(move |c| {
+        Ok((|| {
+            let u =
+                crate::db::users::by_username(c, &username)?.ok_or_else(|| AuthError::Invalid {
+                    field: "username",
+                    message: format!("no account `{username}`"),
+                })?;
+            accounts::create_api_token(c, u.id, &name, days, CLI_ACTOR)
+        })())
+    })??;
+    Ok(secret)
 }

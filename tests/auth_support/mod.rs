@@ -11,6 +11,12 @@ use doorstep::auth::Role;
 use doorstep::auth::accounts::{self, NewUser};
 use doorstep::db::Database;
 use doorstep::db::squads::SquadRow;
+use std::sync::Arc;
+
+use actix_web::{HttpResponse, web};
+use doorstep::auth::throttle::Rate;
+use doorstep::web::AppState;
+use doorstep::web::auth::{AnyStaff, AuthSettings, AuthState, Coordinator, SquadMember};
 
 /// A password good enough for the policy.
 pub const PASSWORD: &str = "correct horse battery";
@@ -145,4 +151,74 @@ where
     assert_eq!(page.status(), StatusCode::OK);
     let csrf = csrf_in(&body_text(page).await);
     Browser { csrf, ..b }
+}
+
+// The app under test: the real routes plus a few guarded by each extractor.
+
+pub fn state(t: &crate::common::TestDb) -> Arc<AppState> {
+    let mut s = AppState::new(t.db.clone());
+    s.auth = AuthState::new(AuthSettings {
+        login_rate: Rate::OFF,
+        ..AuthSettings::default()
+    });
+    Arc::new(s)
+}
+
+pub async fn coord_page(Coordinator(p): Coordinator) -> HttpResponse {
+    HttpResponse::Ok().body(format!("coordinator {}", p.actor()))
+}
+
+pub async fn coord_form(
+    Coordinator(_): Coordinator,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let x = form
+        .iter()
+        .find(|(k, _)| k == "x")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    HttpResponse::Ok().body(format!("changed {x}"))
+}
+
+pub async fn squad_page(m: SquadMember) -> HttpResponse {
+    HttpResponse::Ok().body(format!("squad {}", m.squad_id))
+}
+
+pub async fn staff_api(AnyStaff(p): AnyStaff) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "actor": p.actor(), "role": p.role }))
+}
+
+#[macro_export]
+macro_rules! app {
+    ($state:expr) => {
+        actix_web::test::init_service(
+            actix_web::App::new()
+                .wrap(actix_web::middleware::from_fn(
+                    doorstep::web::auth::csrf_forms,
+                ))
+                .wrap(doorstep::web::security_headers())
+                .configure(doorstep::web::configure($state.clone()))
+                .route(
+                    "/test/coord",
+                    actix_web::web::get().to($crate::auth_support::coord_page),
+                )
+                .route(
+                    "/test/coord",
+                    actix_web::web::post().to($crate::auth_support::coord_form),
+                )
+                .route(
+                    "/test/squad",
+                    actix_web::web::get().to($crate::auth_support::squad_page),
+                )
+                .route(
+                    "/api/test/staff",
+                    actix_web::web::get().to($crate::auth_support::staff_api),
+                )
+                .route(
+                    "/api/test/staff",
+                    actix_web::web::post().to($crate::auth_support::staff_api),
+                ),
+        )
+        .await
+    };
 }

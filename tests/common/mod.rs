@@ -106,3 +106,36 @@ pub fn sample_input() -> doorstep::intake::RequestInput {
         ..Default::default()
     }
 }
+
+/// `Authorization: Bearer …` of a new coordinator's API token, for tests of staff-only
+/// endpoints. Safe to call from async tests (the blocking work runs on its own thread).
+pub fn coordinator_bearer(db: &Database) -> (&'static str, String) {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            db.write_blocking(|c| {
+                let name = format!("coord{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+                let err =
+                    |e: doorstep::auth::AuthError| doorstep::db::DbError::Query(e.to_string());
+                let user = doorstep::auth::accounts::add_user(
+                    c,
+                    &doorstep::auth::accounts::NewUser {
+                        username: &name,
+                        display_name: &name,
+                        password: "test password 123",
+                        role: doorstep::auth::Role::Coordinator,
+                        squad_id: None,
+                    },
+                    "test",
+                )
+                .map_err(err)?;
+                let (secret, _) =
+                    doorstep::auth::accounts::create_api_token(c, user.id, "tests", None, "test")
+                        .map_err(err)?;
+                Ok(("Authorization", format!("Bearer {secret}")))
+            })
+            .expect("a coordinator's token")
+        })
+        .join()
+        .expect("token thread")
+    })
+}

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use super::views::RequestView;
 use crate::domain::RequestId;
 use crate::web::AppState;
+use crate::web::auth::Coordinator;
 use crate::web::error::{AppError, ProblemDetails};
 
 /// One request by id.
@@ -17,10 +18,13 @@ use crate::web::error::{AppError, ProblemDetails};
         (status = 200, description = "The request", body = RequestView),
         (status = 400, description = "Not a UUID", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "No such request", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (session cookie or `Authorization: Bearer` API token)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_request(
+    _coordinator: Coordinator,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {

@@ -11,6 +11,7 @@ use crate::db::Timestamp;
 use crate::db::requests::RequestFilter;
 use crate::domain::{Category, RequestStatus, Urgency, ZoneId};
 use crate::web::AppState;
+use crate::web::auth::Coordinator;
 use crate::web::error::{AppError, ProblemDetails};
 
 pub const LIMIT_DEFAULT: i64 = 50;
@@ -49,10 +50,13 @@ pub struct ListQuery {
     responses(
         (status = 200, description = "A page of requests", body = RequestList),
         (status = 400, description = "Invalid parameters, listed in `errors`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (session cookie or `Authorization: Bearer` API token)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_requests(
+    _coordinator: Coordinator,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {

@@ -23,6 +23,7 @@ struct AccountPage {
     role: String,
     squad: String,
     via_link: bool,
+    coordinator: bool,
     csrf: String,
 }
 
@@ -49,6 +50,7 @@ async fn account(
         role: t.code("role", p.role.as_str()),
         squad,
         via_link: matches!(p.credential, Credential::Session { link: Some(_), .. }),
+        coordinator: p.is_coordinator(),
         csrf: p.csrf_token().unwrap_or_default().to_owned(),
     };
     view::html(&req, StatusCode::OK, &page)

@@ -19,7 +19,9 @@
 
 mod account;
 mod csrf;
+pub mod links;
 mod login;
+mod tokens;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -164,6 +166,8 @@ fn strip_port(addr: &str) -> &str {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     login::routes(cfg);
     account::routes(cfg);
+    links::routes(cfg);
+    tokens::routes(cfg);
 }
 
 /// The session cookie carrying `secret` (HttpOnly, SameSite=Lax, Secure per settings).
