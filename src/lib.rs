@@ -13,6 +13,7 @@ pub mod domain;
 pub mod geocode;
 pub mod i18n;
 pub mod intake;
+pub mod mapview;
 pub mod optimize;
 pub mod osm;
 pub mod road;
