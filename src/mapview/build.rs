@@ -113,7 +113,12 @@ fn coords(cs: &[Coord<f64>]) -> Vec<[f64; 2]> {
 }
 
 fn bbox_of(g: &Geometry) -> Option<[f64; 4]> {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     g.for_each_point(&mut |[x, y]| {
         b[0] = b[0].min(x);
         b[1] = b[1].min(y);
@@ -377,7 +382,10 @@ mod tests {
     fn the_sample_district_has_every_layer() {
         let layers = sample();
         let c = layers.counts();
-        assert!(c.roads > 10 && c.buildings > 10 && c.areas > 2 && c.pois > 2, "{c:?}");
+        assert!(
+            c.roads > 10 && c.buildings > 10 && c.areas > 2 && c.pois > 2,
+            "{c:?}"
+        );
     }
 
     #[test]
