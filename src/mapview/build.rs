@@ -298,11 +298,14 @@ impl MapLayers {
         c
     }
 
-    /// The features visible in `view` as a GeoJSON `FeatureCollection`, drawing order first to
-    /// last. Each feature's properties: `k` (area, building, road, poi), `c` (its class:
-    /// compound, place, landuse; major, main, street, service, path; the POI's kind), and `n`,
-    /// its name in `english` or Chinese when it has one.
-    pub fn geojson(&self, view: &View, english: bool) -> String {
+    /// Calls `f(layer, class, geometry, name)` for every feature visible in `view`, in drawing
+    /// order, with the geometry simplified for the view's zoom.
+    pub(super) fn visit(
+        &self,
+        view: &View,
+        english: bool,
+        mut f: impl FnMut(&'static str, &str, &Geometry, Option<&str>),
+    ) {
         let env = AABB::from_corners([view.min_lon, view.min_lat], [view.max_lon, view.max_lat]);
         let mut hits: Vec<u32> = self
             .tree
@@ -311,33 +314,43 @@ impl MapLayers {
             .filter(|&i| self.features[i as usize].min_zoom <= view.zoom)
             .collect();
         hits.sort_unstable();
-        let decimals = if view.zoom <= 13 { 5 } else { 6 };
-        let mut out = String::with_capacity(64 + hits.len() * 160);
-        out.push_str(r#"{"type":"FeatureCollection","features":["#);
-        let mut first = true;
         for i in hits {
-            let f = &self.features[i as usize];
+            let feature = &self.features[i as usize];
             let geometry = match level_for(view.zoom) {
-                None => Some(&f.full),
-                Some(level) => f
+                None => Some(&feature.full),
+                Some(level) => feature
                     .simplified
                     .iter()
                     .find(|(l, _)| *l == level)
                     .map(|(_, g)| g.as_ref())
-                    .unwrap_or(Some(&f.full)),
+                    .unwrap_or(Some(&feature.full)),
             };
             let Some(geometry) = geometry else { continue };
+            let name = if english {
+                feature.name_en.as_deref().or(feature.name_zh.as_deref())
+            } else {
+                feature.name_zh.as_deref().or(feature.name_en.as_deref())
+            };
+            f(feature.layer.code(), &feature.class, geometry, name);
+        }
+    }
+
+    /// The features visible in `view` as a GeoJSON `FeatureCollection`, drawing order first to
+    /// last. Each feature's properties: `k` (area, building, road, poi), `c` (its class:
+    /// compound, place, landuse; major, main, street, service, path; the POI's kind), and `n`,
+    /// its name in `english` or Chinese when it has one.
+    pub fn geojson(&self, view: &View, english: bool) -> String {
+        let decimals = if view.zoom <= 13 { 5 } else { 6 };
+        let mut out = String::with_capacity(4096);
+        out.push_str(r#"{"type":"FeatureCollection","features":["#);
+        let mut first = true;
+        self.visit(view, english, |layer, class, geometry, name| {
             if !first {
                 out.push(',');
             }
             first = false;
-            let name = if english {
-                f.name_en.as_deref().or(f.name_zh.as_deref())
-            } else {
-                f.name_zh.as_deref().or(f.name_en.as_deref())
-            };
-            write::feature(&mut out, geometry, decimals, f.layer.code(), &f.class, name);
-        }
+            write::feature(&mut out, geometry, decimals, layer, class, name);
+        });
         out.push_str("]}");
         out
     }

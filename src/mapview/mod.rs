@@ -14,9 +14,10 @@
 //! network, not from the extract), HTTP (`web::map`), drawing (`static/map.js`).
 
 mod build;
+pub mod svg;
 mod write;
 
-pub use build::MapLayers;
+pub use build::{LayerCounts, MapLayers};
 
 /// Largest zoom the map offers (about 0.6 m per pixel at Harbin's latitude).
 pub const MAX_ZOOM: u8 = 19;

@@ -11,12 +11,15 @@
 
 pub mod api;
 mod assets;
+mod board;
 mod confirm;
 pub mod error;
 mod form;
 mod health;
 mod intake_submit;
 mod lang;
+pub(crate) mod map_layers;
+pub(crate) mod sheet;
 mod track;
 mod view;
 
@@ -72,6 +75,10 @@ pub struct AppState {
     /// with status `new` and no location).
     pub locator: Option<Arc<dyn Locator>>,
     pub map: Option<MapInfo>,
+    /// The offline map's base layers, built from the loaded extract (`None` without one).
+    pub map_layers: Option<Arc<crate::mapview::MapLayers>>,
+    /// The road network for route sheets' directions (`None` without an extract).
+    pub roads: Option<Arc<crate::road::SharedRoadNetwork>>,
     pub config: WebConfig,
 }
 
@@ -81,6 +88,8 @@ impl AppState {
             db,
             locator: None,
             map: None,
+            map_layers: None,
+            roads: None,
             config: WebConfig::default(),
         }
     }
@@ -116,6 +125,9 @@ pub fn configure(state: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(intake_submit::routes)
             .configure(confirm::routes)
             .configure(track::routes)
+            .configure(map_layers::routes)
+            .configure(sheet::routes)
+            .configure(board::routes)
             .service(web::scope("/api/v1").configure(api::routes))
             .default_service(web::to(not_found));
     }
