@@ -242,6 +242,53 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("track.reason", "原因", "Reason"),
     ("track.steps", "进度", "Progress"),
     ("track.refresh", "刷新", "Refresh"),
+    // Accounts.
+    ("login.title", "工作人员登录", "Staff sign-in"),
+    (
+        "login.intro",
+        "协调员和配送小分队成员在此登录。居民申请配送不需要登录。",
+        "Coordinators and delivery squad members sign in here. Residents do not need to sign in to request supplies.",
+    ),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    (
+        "login.wrong",
+        "用户名或密码不对。多次输错后账号会被暂时锁定。",
+        "Wrong username or password. After several wrong tries the account is locked for a while.",
+    ),
+    (
+        "login.missing",
+        "请填写用户名和密码。",
+        "Enter your username and password.",
+    ),
+    (
+        "login.expired",
+        "登录页面已过期，请重新输入后登录。",
+        "The sign-in page had expired. Please enter your details again.",
+    ),
+    (
+        "login.link_invalid",
+        "这个登录链接无效：可能已过期或已被收回。请向协调员要新的二维码，或用账号密码登录。",
+        "This sign-in link is not valid: it may have expired or been revoked. Ask your coordinator for a new QR code, or sign in with your password.",
+    ),
+    (
+        "login.squad_hint",
+        "小分队成员也可以扫描路线单上的二维码直接登录。",
+        "Squad members can also sign in by scanning the QR code on their route sheet.",
+    ),
+    ("account.title", "我的账号", "My account"),
+    ("account.name", "姓名", "Name"),
+    ("account.role", "身份", "Role"),
+    ("account.squad", "小分队", "Squad"),
+    (
+        "account.via_link",
+        "您是通过小分队二维码登录的。",
+        "You signed in with your squad's QR code.",
+    ),
+    ("account.logout", "退出登录", "Sign out"),
+    ("role.coordinator", "协调员", "Coordinator"),
+    ("role.squad_member", "小分队成员", "Squad member"),
     // Errors.
     ("error.back", "返回首页", "Back to the start"),
     ("error.400.title", "请求有误", "Bad request"),
@@ -249,6 +296,24 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "error.400.body",
         "无法读取提交的内容，请返回重试。",
         "What was sent could not be read. Please go back and try again.",
+    ),
+    ("error.401.title", "请先登录", "Please sign in"),
+    (
+        "error.401.body",
+        "这个页面只对工作人员开放，请先登录。",
+        "This page is for staff only. Please sign in first.",
+    ),
+    ("error.403.title", "没有权限", "Not allowed"),
+    (
+        "error.403.body",
+        "您的账号不能打开或修改这个内容。如果是表单过期，请刷新页面后重试。",
+        "Your account may not open or change this. If the form had expired, reload the page and try again.",
+    ),
+    ("error.429.title", "操作太频繁", "Too many requests"),
+    (
+        "error.429.body",
+        "提交得太快了，请在 {seconds} 秒后再试。您填写的内容没有保存。",
+        "Too many requests in a short time. Please try again in {seconds} s. Nothing was saved.",
     ),
     ("error.404.title", "找不到页面", "Not found"),
     (
@@ -413,6 +478,9 @@ mod tests {
         }
         for f in crate::domain::FailureReason::ALL {
             assert!(has(&format!("failure.{f}")));
+        }
+        for r in crate::domain::Role::ALL {
+            assert!(has(&format!("role.{r}")));
         }
     }
 

@@ -8,8 +8,10 @@
 //! - [`db`] is the diesel data layer over SQLite or PostgreSQL;
 //! - [`web`] is the actix-web service: pages, JSON API, one error type mapped to HTTP.
 
+pub mod auth;
 pub mod db;
 pub mod domain;
+pub mod engine;
 pub mod geocode;
 pub mod i18n;
 pub mod intake;

@@ -56,6 +56,73 @@ impl DbArgs {
     }
 }
 
+/// Cookies, proxies and the public forms' rate limits.
+#[derive(Args, Clone)]
+struct AuthArgs {
+    /// `Secure` on cookies: auto (when the request came over HTTPS, also per
+    /// X-Forwarded-Proto), always, never.
+    #[arg(long, env = "DOORSTEP_SECURE_COOKIES", default_value = "auto")]
+    secure_cookies: String,
+    /// Behind a reverse proxy: take the client's address from X-Forwarded-For / Forwarded.
+    #[arg(long, env = "DOORSTEP_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Filings per minute per client (0 = no limit); bursts of half as many more.
+    #[arg(long, env = "DOORSTEP_INTAKE_RATE", default_value_t = 60)]
+    intake_rate: u32,
+    /// Tracking-page views per minute per client (0 = no limit).
+    #[arg(long, env = "DOORSTEP_TRACK_RATE", default_value_t = 120)]
+    track_rate: u32,
+    /// Sign-in attempts per minute per client (0 = no limit).
+    #[arg(long, env = "DOORSTEP_LOGIN_RATE", default_value_t = 10)]
+    login_rate: u32,
+}
+
+impl AuthArgs {
+    fn settings(&self) -> anyhow::Result<doorstep::web::auth::AuthSettings> {
+        use doorstep::auth::throttle::Rate;
+        let rate = |n: u32, burst: u32| {
+            if n == 0 {
+                Rate::OFF
+            } else {
+                Rate::per_minute(n, burst)
+            }
+        };
+        Ok(doorstep::web::auth::AuthSettings {
+            secure_cookies: self
+                .secure_cookies
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--secure-cookies {e}"))?,
+            trust_proxy: self.trust_proxy,
+            intake_rate: rate(self.intake_rate, self.intake_rate / 2),
+            track_rate: rate(self.track_rate, self.track_rate / 2),
+            login_rate: rate(self.login_rate, self.login_rate),
+        })
+    }
+}
+
+/// The map engine: caches, geocoding at intake, zone changes.
+#[derive(Args, Clone)]
+struct EngineArgs {
+    /// Where to cache the imported map, geocoder index and prepared road graphs
+    /// (default: `doorstep-cache/` beside a SQLite file, or in the current directory).
+    #[arg(long, env = "DOORSTEP_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Geocoded requests below this confidence (0–1) go to "needs review".
+    #[arg(long, env = "DOORSTEP_REVIEW_BELOW", default_value_t = doorstep::engine::REVIEW_BELOW_DEFAULT)]
+    review_below: f64,
+    /// Seconds between checks for zones changed through other instances.
+    #[arg(long, env = "DOORSTEP_ZONE_POLL", default_value_t = 5)]
+    zone_poll: u64,
+}
+
+impl EngineArgs {
+    fn apply(&self, options: &mut service::ServeOptions) {
+        options.cache_dir = self.cache_dir.clone();
+        options.review_below = self.review_below;
+        options.zone_poll = Duration::from_secs(self.zone_poll.max(1));
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the web service (migrating the database first).
@@ -74,6 +141,10 @@ enum Command {
         /// Seconds to wait at start for a database that is not up yet.
         #[arg(long, env = "DOORSTEP_WAIT_DB", default_value_t = 30)]
         wait_db: u64,
+        #[command(flatten)]
+        auth: AuthArgs,
+        #[command(flatten)]
+        engine: EngineArgs,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -110,6 +181,9 @@ enum Command {
         #[arg(long, env = "DOORSTEP_LANG", default_value = "zh")]
         lang: String,
     },
+    /// Staff accounts: add, list, disable, enable.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Regenerate the bundled sample district (`.osm.pbf` and seed) into a directory.
     GenSample {
         /// Where to write `sample-district.osm.pbf` and `seed.json`.
@@ -149,6 +223,94 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; prints a generated password unless --password-stdin.
+    Add {
+        /// 3–32 of a-z 0-9 . _ -
+        username: String,
+        /// `coordinator` or `squad_member`.
+        #[arg(long)]
+        role: String,
+        /// The squad (name or id) of a squad member.
+        #[arg(long)]
+        squad: Option<String>,
+        /// The name shown on pages (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of stdin (at least 10 characters).
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the accounts.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Disable an account: its sessions end at once; it can no longer sign in.
+    Disable {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn user_command(cmd: UserCommand) -> anyhow::Result<()> {
+    use doorstep::service::users;
+    let open = |db: &DbArgs| service::open_and_migrate(&db.settings(), Duration::ZERO);
+    match cmd {
+        UserCommand::Add {
+            username,
+            role,
+            squad,
+            name,
+            password_stdin,
+            db,
+        } => {
+            let role: doorstep::domain::Role = role.parse()?;
+            let database = open(&db)?;
+            let added = users::add(
+                &database,
+                &username,
+                name.as_deref(),
+                role,
+                squad.as_deref(),
+                password_stdin,
+            )?;
+            println!(
+                "created {} ({}{})",
+                added.username,
+                added.role,
+                added
+                    .squad
+                    .map(|s| format!(", squad {s}"))
+                    .unwrap_or_default()
+            );
+            if let Some(pw) = added.generated_password {
+                println!("password: {pw}   (shown once; sign in at /login)");
+            }
+        }
+        UserCommand::List { db } => print!("{}", users::list(&*open(&db)?)?),
+        UserCommand::Disable { username, db } => {
+            users::set_active(&*open(&db)?, &username, false)?;
+            println!("disabled {username}; its sessions have ended");
+        }
+        UserCommand::Enable { username, db } => {
+            users::set_active(&*open(&db)?, &username, true)?;
+            println!("enabled {username}");
+        }
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     service::init_logging(&cli.log, cli.log_json);
@@ -159,17 +321,18 @@ fn main() -> anyhow::Result<()> {
             osm,
             utc_offset,
             wait_db,
+            auth,
+            engine,
         } => {
-            let web = doorstep::web::WebConfig {
+            let mut options = service::ServeOptions::new(&listen);
+            options.web = doorstep::web::WebConfig {
                 utc_offset: service::parse_utc_offset(&utc_offset)?,
+                auth: auth.settings()?,
             };
+            options.osm = osm;
+            engine.apply(&mut options);
             let db = service::open_and_migrate(&db.settings(), Duration::from_secs(wait_db))?;
-            actix_web::rt::System::new().block_on(service::serve(
-                db,
-                &listen,
-                osm.as_deref(),
-                web,
-            ))?;
+            actix_web::rt::System::new().block_on(service::serve(db, options))?;
         }
         Command::Migrate { db } => {
             let settings = db.settings();
@@ -190,13 +353,10 @@ fn main() -> anyhow::Result<()> {
             let (db, seeded) = service::demo::prepare(&dir)
                 .with_context(|| format!("preparing the demo in {}", dir.display()))?;
             println!("{}", service::demo::banner(&listen, &seeded));
-            let web = doorstep::web::WebConfig::default();
-            actix_web::rt::System::new().block_on(service::serve(
-                db,
-                &listen,
-                Some(&seeded.osm_path),
-                web,
-            ))?;
+            let mut options = service::ServeOptions::new(&listen);
+            options.osm = Some(seeded.osm_path.clone());
+            options.cache_dir = Some(dir.join("cache"));
+            actix_web::rt::System::new().block_on(service::serve(db, options))?;
         }
         Command::ImportRequests {
             file,
@@ -223,6 +383,7 @@ fn main() -> anyhow::Result<()> {
                 std::process::exit(2);
             }
         }
+        Command::User(cmd) => user_command(cmd)?,
         Command::GenSample { out } => {
             let written = doorstep::sample::write_to(&out)
                 .with_context(|| format!("writing the sample district to {}", out.display()))?;

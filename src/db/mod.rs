@@ -11,12 +11,16 @@
 //!
 //! It knows nothing of HTTP: errors are [`DbError`], which the web layer maps to status codes.
 
+pub mod api_tokens;
 pub mod events;
+pub mod login_links;
 pub mod plans;
 pub mod requests;
 pub mod schema;
+pub mod sessions;
 pub mod squads;
 pub mod types;
+pub mod users;
 pub mod writer;
 pub mod zones;
 

@@ -165,11 +165,80 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{DbUuid, DbTimestamp};
+
+    users (id) {
+        id -> DbUuid,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        squad_id -> Nullable<DbUuid>,
+        active -> Bool,
+        failed_logins -> Integer,
+        locked_until -> Nullable<DbTimestamp>,
+        created_at -> DbTimestamp,
+        updated_at -> DbTimestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{DbUuid, DbTimestamp};
+
+    login_links (id) {
+        id -> DbUuid,
+        token_hash -> Text,
+        squad_id -> DbUuid,
+        created_by -> Text,
+        created_at -> DbTimestamp,
+        expires_at -> DbTimestamp,
+        revoked_at -> Nullable<DbTimestamp>,
+        last_used_at -> Nullable<DbTimestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{DbUuid, DbTimestamp};
+
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Nullable<DbUuid>,
+        login_link_id -> Nullable<DbUuid>,
+        csrf_token -> Text,
+        created_at -> DbTimestamp,
+        expires_at -> DbTimestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{DbUuid, DbTimestamp};
+
+    api_tokens (id) {
+        id -> DbUuid,
+        token_hash -> Text,
+        user_id -> DbUuid,
+        name -> Text,
+        created_at -> DbTimestamp,
+        expires_at -> Nullable<DbTimestamp>,
+        revoked_at -> Nullable<DbTimestamp>,
+        last_used_at -> Nullable<DbTimestamp>,
+    }
+}
+
 diesel::joinable!(requests -> zones (zone_id));
 diesel::joinable!(plans -> squads (squad_id));
 diesel::joinable!(stops -> plans (plan_id));
 diesel::joinable!(stop_requests -> stops (stop_id));
 diesel::joinable!(stop_requests -> requests (request_id));
+diesel::joinable!(users -> squads (squad_id));
+diesel::joinable!(login_links -> squads (squad_id));
+diesel::joinable!(api_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     zones,
@@ -178,5 +247,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     plans,
     stops,
     stop_requests,
-    events
+    events,
+    users,
+    login_links,
+    sessions,
+    api_tokens
 );

@@ -88,3 +88,13 @@ pub fn update(
         get(conn, zone.id)
     })
 }
+
+/// Every zone's (id, version), active or not: a change anywhere changes this list. Cheap
+/// enough to poll (zones are few), so that instances sharing one database notice each other's
+/// edits.
+pub fn versions(conn: &mut Conn<'_>) -> Result<Vec<(ZoneId, i32)>, DbError> {
+    Ok(on_conn!(conn, c => zones::table
+        .order(zones::id.asc())
+        .select((zones::id, zones::version))
+        .load(c))?)
+}

@@ -70,6 +70,18 @@ uuid_id!(
     /// One delivery point in a plan.
     StopId
 );
+uuid_id!(
+    /// A staff account (coordinator or squad member).
+    UserId
+);
+uuid_id!(
+    /// A squad's sign-in link (QR code).
+    LoginLinkId
+);
+uuid_id!(
+    /// A script's API token.
+    ApiTokenId
+);
 
 /// The secret a resident uses to follow their request at `/t/{token}`: 22 characters of
 /// URL-safe base64 over 128 random bits.

@@ -188,6 +188,17 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// What a staff account may do. Residents have no account: their tracking token shows
+    /// one request.
+    Role: "role" {
+        /// Sees and changes everything.
+        Coordinator = "coordinator",
+        /// Sees and marks the stops of one squad.
+        SquadMember = "squad_member",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +225,7 @@ mod tests {
         json_matches(ZoneKind::ALL);
         json_matches(PlanStatus::ALL);
         json_matches(StopStatus::ALL);
+        json_matches(Role::ALL);
     }
 
     #[test]

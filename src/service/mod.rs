@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod import;
+pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub enum ServiceError {
     Csv(#[from] crate::intake::csv_import::CsvError),
     #[error(transparent)]
     Sample(#[from] crate::sample::SampleError),
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
 }
 
 /// Settings shared by the commands that touch the database.
@@ -139,22 +142,114 @@ pub fn inspect_osm(path: &Path) -> Result<MapInfo, ServiceError> {
     })
 }
 
-/// `doorstep serve`.
-pub async fn serve(
-    db: Arc<Database>,
-    listen: &str,
-    osm: Option<&Path>,
-    web: WebConfig,
-) -> Result<(), ServiceError> {
-    let map = osm.map(inspect_osm).transpose()?;
-    if let Some(m) = &map {
-        tracing::info!(path = %m.path.display(), bbox = ?m.bbox, "map extract");
+/// What `serve` (and `demo`) run with besides the database.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub listen: String,
+    /// The district's extract; without it there is no geocoding, routing or planning.
+    pub osm: Option<PathBuf>,
+    /// Root of the map caches; `None` chooses one beside the database (see [`cache_dir_for`]).
+    pub cache_dir: Option<PathBuf>,
+    /// Geocoded requests below this confidence go to review.
+    pub review_below: f64,
+    /// How often to look for zone changes made through other instances.
+    pub zone_poll: Duration,
+    pub web: WebConfig,
+}
+
+impl ServeOptions {
+    pub fn new(listen: &str) -> Self {
+        ServeOptions {
+            listen: listen.to_owned(),
+            osm: None,
+            cache_dir: None,
+            review_below: crate::engine::REVIEW_BELOW_DEFAULT,
+            zone_poll: Duration::from_secs(5),
+            web: WebConfig::default(),
+        }
     }
+}
+
+/// The default cache directory: beside a SQLite file (`doorstep-cache/` in its directory), or
+/// `./doorstep-cache` for PostgreSQL.
+pub fn cache_dir_for(db_url: &str) -> PathBuf {
+    match crate::db::parse_url(db_url) {
+        Ok((crate::db::Backend::Sqlite, path)) => Path::new(&path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join("doorstep-cache"),
+        _ => PathBuf::from("doorstep-cache"),
+    }
+}
+
+/// Loads the extract (from the caches when current) with the database's zones, and logs what
+/// the start cost.
+pub fn start_engine(
+    db: &Database,
+    osm: &Path,
+    cache_dir: PathBuf,
+    review_below: f64,
+) -> Result<Arc<crate::engine::MapEngine>, ServiceError> {
+    inspect_osm(osm)?;
+    let mut options = crate::engine::EngineOptions::new(osm);
+    options.cache_dir = Some(cache_dir);
+    options.review_below = review_below;
+    let engine = crate::engine::MapEngine::open_with_db(&options, db)?;
+    let r = engine.startup();
+    tracing::info!(
+        extract = %r.extract.display(),
+        cache = ?r.cache_dir,
+        warm = r.all_from_cache(),
+        raw_map_s = r.raw_map.seconds,
+        raw_map_cached = r.raw_map.from_cache,
+        geocoder_s = r.geocoder.seconds,
+        geocoder_cached = r.geocoder.from_cache,
+        road_network_s = r.road_network_s,
+        road_graphs = ?r.road_graphs,
+        zones = r.zones,
+        total_s = r.total_s,
+        "map engine ready"
+    );
+    Ok(Arc::new(engine))
+}
+
+/// `doorstep serve`.
+pub async fn serve(db: Arc<Database>, options: ServeOptions) -> Result<(), ServiceError> {
     let mut state = AppState::new(db.clone());
-    state.map = map;
-    state.config = web;
+    state.auth = crate::web::auth::AuthState::new(options.web.auth.clone());
+    state.config = options.web.clone();
+    let mut _watch = None;
+    if let Some(osm) = &options.osm {
+        let cache_dir = options
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| cache_dir_for(&db.display_url()));
+        let engine = {
+            let db = db.clone();
+            let osm = osm.clone();
+            let review = options.review_below;
+            actix_web::rt::task::spawn_blocking(move || start_engine(&db, &osm, cache_dir, review))
+                .await
+                .map_err(|e| ServiceError::Setting {
+                    name: "map engine",
+                    message: e.to_string(),
+                })??
+        };
+        _watch = Some(crate::engine::ZoneWatch::spawn(
+            engine.clone(),
+            db.clone(),
+            options.zone_poll,
+        ));
+        state = state.with_engine(engine);
+    } else {
+        tracing::warn!(
+            "no --osm extract: requests are stored without a location; no routing or planning"
+        );
+    }
+    let listen = options.listen.clone();
     tracing::info!(%listen, db = %db.display_url(), "doorstep listening");
-    crate::web::serve(Arc::new(state), listen)
+    crate::web::serve(Arc::new(state), &listen)
         .await
         .map_err(|source| ServiceError::Listen {
             listen: listen.to_owned(),

@@ -40,6 +40,15 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// No valid session or API token (API: 401; pages redirect to the login page instead).
+    #[error("sign-in required")]
+    Unauthorized,
+    /// Signed in, but not allowed (wrong role, another squad, a missing CSRF token).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A rate limit or a locked account: try again after this many seconds.
+    #[error("too many requests; retry in {0} s")]
+    TooManyRequests(u64),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -106,6 +115,9 @@ impl AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -167,6 +179,24 @@ impl AppError {
             AppError::MethodNotAllowed => {
                 ("about:blank", "Method Not Allowed".into(), None, vec![])
             }
+            AppError::Unauthorized => (
+                "urn:doorstep:problem:unauthorized",
+                "Sign-in required".into(),
+                Some("Send a session cookie (with X-CSRF-Token on changes) or Authorization: Bearer <API token>.".into()),
+                vec![],
+            ),
+            AppError::Forbidden(m) => (
+                "urn:doorstep:problem:forbidden",
+                "Forbidden".into(),
+                Some(m.clone()),
+                vec![],
+            ),
+            AppError::TooManyRequests(s) => (
+                "urn:doorstep:problem:rate-limited",
+                "Too Many Requests".into(),
+                Some(format!("Try again in {s} s.")),
+                vec![],
+            ),
             AppError::Internal(_) => (
                 "about:blank",
                 "Internal Server Error".into(),
@@ -183,6 +213,22 @@ impl AppError {
         }
     }
 
+    /// `Retry-After` on 503 and 429, `WWW-Authenticate` on 401.
+    fn extra_headers(&self, resp: &mut actix_web::HttpResponseBuilder) {
+        match self {
+            AppError::Unavailable(_) => {
+                resp.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            AppError::TooManyRequests(s) => {
+                resp.insert_header((header::RETRY_AFTER, s.to_string()));
+            }
+            AppError::Unauthorized => {
+                resp.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"doorstep\""));
+            }
+            _ => {}
+        }
+    }
+
     fn log(&self) {
         match self {
             AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
@@ -195,6 +241,9 @@ impl AppError {
     fn page_key(&self) -> &'static str {
         match self.status().as_u16() {
             400 | 405 | 422 => "error.400",
+            401 => "error.401",
+            403 => "error.403",
+            429 => "error.429",
             404 => "error.404",
             409 => "error.409",
             413 => "error.413",
@@ -217,9 +266,7 @@ impl ResponseError for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
-        if let AppError::Unavailable(_) = self {
-            resp.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
-        }
+        self.extra_headers(&mut resp);
         let lang = match self {
             AppError::Validation(_, lang) => *lang,
             _ => Lang::En,
@@ -267,7 +314,13 @@ impl ResponseError for PageError {
         let page = ErrorPage {
             t,
             title: t.get(&format!("{key}.title")).to_owned(),
-            body: t.get(&format!("{key}.body")).to_owned(),
+            body: match &self.error {
+                // "Try again in N s": the one page whose words carry a number.
+                AppError::TooManyRequests(secs) => t
+                    .get(&format!("{key}.body"))
+                    .replace("{seconds}", &secs.to_string()),
+                _ => t.get(&format!("{key}.body")).to_owned(),
+            },
             status: self.error.status().as_u16(),
         };
         let html = page.render().unwrap_or_else(|_| {
@@ -275,9 +328,7 @@ impl ResponseError for PageError {
             format!("<!doctype html><title>{}</title>", self.error.status())
         });
         let mut resp = HttpResponse::build(self.error.status());
-        if let AppError::Unavailable(_) = self.error {
-            resp.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
-        }
+        self.error.extra_headers(&mut resp);
         resp.content_type("text/html; charset=utf-8").body(html)
     }
 }

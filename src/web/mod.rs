@@ -12,6 +12,7 @@
 pub mod api;
 mod assets;
 mod board;
+pub mod auth;
 mod confirm;
 pub mod error;
 mod form;
@@ -47,6 +48,8 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 pub struct WebConfig {
     /// The offset in which times are shown to people (default UTC+8).
     pub utc_offset: FixedOffset,
+    /// Cookies, proxies and rate limits (see [`auth::AuthSettings`]).
+    pub auth: auth::AuthSettings,
 }
 
 impl Default for WebConfig {
@@ -56,6 +59,7 @@ impl Default for WebConfig {
                 // +08:00 is a valid offset; this branch exists only to avoid a panic path.
                 FixedOffset::east_opt(0).expect("zero offset is valid")
             }),
+            auth: auth::AuthSettings::default(),
         }
     }
 }
@@ -77,9 +81,11 @@ pub struct AppState {
     pub map: Option<MapInfo>,
     /// The offline map's base layers, built from the loaded extract (`None` without one).
     pub map_layers: Option<Arc<crate::mapview::MapLayers>>,
-    /// The road network for route sheets' directions (`None` without an extract).
-    pub roads: Option<Arc<crate::road::SharedRoadNetwork>>,
     pub config: WebConfig,
+    /// Accounts' settings and the public forms' rate limiters.
+    pub auth: auth::AuthState,
+    /// The loaded extract (geocoder, road network, zones); `None` without `--osm`.
+    pub engine: Option<Arc<crate::engine::MapEngine>>,
 }
 
 impl AppState {
@@ -89,9 +95,25 @@ impl AppState {
             locator: None,
             map: None,
             map_layers: None,
-            roads: None,
             config: WebConfig::default(),
+            auth: auth::AuthState::default(),
+            engine: None,
         }
+    }
+}
+
+impl AppState {
+    /// Wires a loaded map engine: intake geocodes with it, the map and road API answer from it.
+    pub fn with_engine(mut self, engine: Arc<crate::engine::MapEngine>) -> Self {
+        let b = engine.map().bounds;
+        self.map = Some(MapInfo {
+            path: engine.startup().extract.clone(),
+            bbox: Some((b.min().x, b.min().y, b.max().x, b.max().y)),
+        });
+        self.locator = Some(engine.clone());
+        self.map_layers = Some(Arc::new(crate::mapview::MapLayers::build(engine.map())));
+        self.engine = Some(engine);
+        self
     }
 }
 
@@ -128,6 +150,7 @@ pub fn configure(state: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(map_layers::routes)
             .configure(sheet::routes)
             .configure(board::routes)
+            .configure(auth::routes)
             .service(web::scope("/api/v1").configure(api::routes))
             .default_service(web::to(not_found));
     }
@@ -172,6 +195,7 @@ pub async fn log_requests(
 pub async fn serve(state: Arc<AppState>, listen: &str) -> std::io::Result<()> {
     let server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
+            .wrap(actix_web::middleware::from_fn(auth::csrf_forms))
             .wrap(actix_web::middleware::from_fn(log_requests))
             .wrap(security_headers())
             .configure(configure(state.clone()))

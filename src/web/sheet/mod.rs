@@ -117,7 +117,7 @@ async fn sheet(
         .read(move |c| load(c, squad, date))
         .await
         .map_err(|e| PageError::new(e, lang))?;
-    let network = state.roads.as_ref().map(|r| r.current());
+    let network = state.engine.as_ref().map(|e| e.roads());
     let offset = state.config.utc_offset;
     let v = web::block(move || view::build(t, &data, network.as_deref(), offset, date))
         .await

@@ -81,7 +81,7 @@ pub fn render_sheet(
     date: NaiveDate,
     base_url: &str,
 ) -> PrintedSheet {
-    let network = state.roads.as_ref().map(|r| r.current());
+    let network = state.engine.as_ref().map(|e| e.roads());
     let v = view::build(t, data, network.as_deref(), state.config.utc_offset, date);
     let ov = overlay(&v, data);
     let map_svg = match svg::frame_of(&ov, MAP_W, MAP_H) {
