@@ -250,7 +250,7 @@
   function post(url, data) {
     var body = new URLSearchParams();
     Object.keys(data).forEach(function (k) { body.set(k, data[k]); });
-    body.set('csrf', csrf);
+    body.set('csrf_token', csrf);
     return fetch(url, { method: 'POST', credentials: 'same-origin',
       headers: { 'Accept': 'application/json', 'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': csrf },
       body: body.toString() });

@@ -86,7 +86,7 @@
     if (tap.reason) body.set('reason', tap.reason);
     body.set('note', tap.note || '');
     body.set('key', tap.key);
-    body.set('csrf', csrf);
+    body.set('csrf_token', csrf);
     return fetch('/squad/' + squad + '/stops/' + tap.stop + '/mark', {
       method: 'POST',
       credentials: 'same-origin',

@@ -24,7 +24,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("map.js", JS, include_bytes!("../../static/map.js")),
     ("sheet.js", JS, include_bytes!("../../static/sheet.js")),
     ("board.js", JS, include_bytes!("../../static/board.js")),
-    ("track.js", JS, include_bytes!("../../static/track.js")),
+    ("zone.js", JS, include_bytes!("../../static/zone.js")),
     (
         "vendor/leaflet/leaflet.js",
         JS,

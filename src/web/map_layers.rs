@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::AnyStaff;
 use super::error::AppError;
 use super::lang::lang_of;
 use crate::i18n::Lang;
@@ -35,6 +36,7 @@ struct LayerQuery {
 const GEOJSON: &str = "application/geo+json";
 
 async fn layers(
+    _staff: AnyStaff,
     req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<LayerQuery>,
@@ -53,7 +55,7 @@ async fn layers(
         .body(body))
 }
 
-async fn zones(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn zones(_staff: AnyStaff, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let rows = state.db.read(|c| crate::db::zones::list(c, false)).await?;
     let features: Vec<serde_json::Value> = rows
         .iter()

@@ -11,8 +11,8 @@
 
 pub mod api;
 mod assets;
-mod board;
 pub mod auth;
+mod board;
 mod confirm;
 pub mod error;
 mod form;

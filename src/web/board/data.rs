@@ -7,6 +7,7 @@
 //! before its last cursor, so that a change committed while the previous read ran is seen
 //! (the client keeps the highest version of each row, so seeing one twice is harmless).
 
+use crate::web::auth::Coordinator;
 use std::collections::HashMap;
 
 use actix_web::http::header;
@@ -311,6 +312,7 @@ fn stops_of_requests(
 }
 
 pub async fn board_json(
+    Coordinator(_me): Coordinator,
     state: web::Data<AppState>,
     q: web::Query<BoardQuery>,
 ) -> Result<HttpResponse, AppError> {

@@ -16,6 +16,7 @@ mod review;
 mod squads;
 mod zones;
 
+use crate::web::auth::Coordinator;
 use actix_web::http::StatusCode;
 use actix_web::middleware::Compress;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -76,6 +77,7 @@ const JS_KEYS: &[&str] = &[
     "board.confirmed",
     "board.saved",
     "board.pinned",
+    "board.flash.replanned",
     "status.new",
     "status.needs_review",
     "status.assigned",
@@ -137,6 +139,7 @@ const REVIEW_SHOWN: usize = 50;
 
 async fn board(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     q: web::Query<BoardQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -178,7 +181,7 @@ async fn board(
     });
     let page = BoardPage {
         t,
-        csrf: String::new(),
+        csrf: me.csrf_token().unwrap_or_default().to_owned(),
         js_i18n: js_i18n(t, JS_KEYS),
         date: date.format("%Y-%m-%d").to_string(),
         open_count: open.len(),

@@ -1,6 +1,7 @@
 //! `GET /coord/print`: every active squad's route sheet for the day, one after another, each
 //! starting on a new A4 page.
 
+use crate::web::auth::Coordinator;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -17,6 +18,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 async fn print_all(
     req: HttpRequest,
+    Coordinator(_me): Coordinator,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);

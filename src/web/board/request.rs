@@ -3,6 +3,7 @@
 //! `?fragment=1` gives the same without the page around it, for the board's side panel),
 //! `POST /coord/requests/{id}/urgency` and `POST /coord/requests/{id}/location`.
 
+use crate::web::auth::Coordinator;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -224,6 +225,7 @@ fn facts(t: Tr, r: &RequestRow) -> Vec<Fact> {
 
 async fn detail(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     id: web::Path<String>,
     q: web::Query<DetailQuery>,
@@ -266,7 +268,7 @@ async fn detail(
     let page = RequestPage {
         t,
         fragment: q.fragment.is_some(),
-        csrf: String::new(),
+        csrf: me.csrf_token().unwrap_or_default().to_owned(),
         id: r.id.to_string(),
         version: r.version,
         title: r.address_text.clone(),
@@ -300,17 +302,16 @@ async fn detail(
 struct UrgencyForm {
     urgency: String,
     version: i32,
-    #[serde(default)]
-    #[allow(dead_code)]
-    csrf: Option<String>,
 }
 
 async fn urgency(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: web::Form<UrgencyForm>,
 ) -> Result<HttpResponse, actix_web::Error> {
+    let actor = me.actor();
     let id = parse_request_id(&id).map_err(|e| answer_error(&req, e))?;
     let urgency: Urgency = form.urgency.parse().map_err(|_| {
         answer_error(
@@ -324,7 +325,7 @@ async fn urgency(
     let version = form.version;
     let row = state
         .db
-        .write(move |c| actions::set_urgency(c, id, version, urgency, "coordinator"))
+        .write(move |c| actions::set_urgency(c, id, version, urgency, &actor))
         .await
         .map_err(|e| answer_error(&req, e.into()))?;
     if wants_json(&req) {
@@ -345,9 +346,6 @@ struct LocationForm {
     #[serde(default)]
     lat: Option<String>,
     version: i32,
-    #[serde(default)]
-    #[allow(dead_code)]
-    csrf: Option<String>,
 }
 
 /// The point a location form names: the chosen candidate, or the typed coordinates.
@@ -384,6 +382,7 @@ fn point_of(f: &LocationForm) -> Result<(f64, f64), AppError> {
 
 async fn location(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: web::Form<LocationForm>,
@@ -392,7 +391,7 @@ async fn location(
     let (lon, lat) = point_of(&form).map_err(|e| answer_error(&req, e))?;
     let version = form.version;
     let st = state.clone().into_inner();
-    let row = actions::confirm_location(&st, id, version, lon, lat, "coordinator")
+    let row = actions::confirm_location(&st, id, version, lon, lat, &me.actor())
         .await
         .map_err(|e| answer_error(&req, e))?;
     if wants_json(&req) {
@@ -414,7 +413,6 @@ mod tests {
             lon: Some(lon.into()),
             lat: Some(lat.into()),
             version: 1,
-            csrf: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! squad's details to edit or deactivate), `POST /coord/squads/{id}` (save). A refused form
 //! comes back with the message beside each field.
 
+use crate::web::auth::{Coordinator, Principal};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveTime;
@@ -300,10 +301,16 @@ impl SquadPage {
     }
 }
 
-fn page_for(t: Tr, id: Option<SquadId>, v: SquadValues, errors: FieldErrors) -> SquadPage {
+fn page_for(
+    me: &Principal,
+    t: Tr,
+    id: Option<SquadId>,
+    v: SquadValues,
+    errors: FieldErrors,
+) -> SquadPage {
     SquadPage {
         t,
-        csrf: String::new(),
+        csrf: me.csrf_token().unwrap_or_default().to_owned(),
         id: id.map(|i| i.to_string()),
         modes: TravelMode::ALL
             .iter()
@@ -330,7 +337,10 @@ fn page_for(t: Tr, id: Option<SquadId>, v: SquadValues, errors: FieldErrors) -> 
     }
 }
 
-async fn new_form(req: HttpRequest) -> Result<HttpResponse, PageError> {
+async fn new_form(
+    req: HttpRequest,
+    Coordinator(me): Coordinator,
+) -> Result<HttpResponse, PageError> {
     let t = Tr::new(lang_of(&req));
     let v = SquadValues {
         travel_mode: "foot".into(),
@@ -340,7 +350,7 @@ async fn new_form(req: HttpRequest) -> Result<HttpResponse, PageError> {
         active: true,
         ..SquadValues::default()
     };
-    page::html(&req, StatusCode::OK, &page_for(t, None, v, vec![]))
+    page::html(&req, StatusCode::OK, &page_for(&me, t, None, v, vec![]))
 }
 
 fn name_taken(lang: Lang) -> FieldErrors {
@@ -352,10 +362,12 @@ fn name_taken(lang: Lang) -> FieldErrors {
 
 async fn create(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
+    let actor = me.actor();
     let t = Tr::new(lang);
     let mut v = SquadValues::from_pairs(&form);
     v.active = true;
@@ -366,7 +378,7 @@ async fn create(
             return page::html(
                 &req,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page_for(t, None, v, errors),
+                &page_for(&me, t, None, v, errors),
             );
         }
     };
@@ -377,7 +389,7 @@ async fn create(
                 crate::db::squads::insert(c, &row)?;
                 events::append(
                     c,
-                    &events::NewEvent::now("coordinator", "squad.created", "squad", Some(row.id.0))
+                    &events::NewEvent::now(&actor, "squad.created", "squad", Some(row.id.0))
                         .with_details(serde_json::json!({ "name": row.name })),
                 )
             })
@@ -388,7 +400,7 @@ async fn create(
         Err(DbError::Conflict(_)) => page::html(
             &req,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page_for(t, None, v, name_taken(lang)),
+            &page_for(&me, t, None, v, name_taken(lang)),
         ),
         Err(e) => Err(PageError::new(e, lang)),
     }
@@ -396,6 +408,7 @@ async fn create(
 
 async fn show(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     id: web::Path<String>,
     q: web::Query<super::BoardQuery>,
@@ -415,7 +428,7 @@ async fn show(
         .await
         .map_err(|e| PageError::new(e, lang))?;
     let offset = state.config.utc_offset;
-    let mut p = page_for(t, Some(id), SquadValues::of_row(&data.squad), vec![]);
+    let mut p = page_for(&me, t, Some(id), SquadValues::of_row(&data.squad), vec![]);
     p.stops = data
         .stops
         .iter()
@@ -474,11 +487,13 @@ async fn show(
 
 async fn save(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let lang = lang_of(&req);
+    let actor = me.actor();
     let t = Tr::new(lang);
     let id = parse_squad(&id).map_err(|e| answer_error(&req, e))?;
     let v = SquadValues::from_pairs(&form);
@@ -488,14 +503,14 @@ async fn save(
             return Ok(page::html(
                 &req,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page_for(t, Some(id), v, errors),
+                &page_for(&me, t, Some(id), v, errors),
             )?);
         }
     };
     let version = v.version;
     let result = state
         .db
-        .write(move |c| crate::db::squads::update(c, &row, version, "coordinator"))
+        .write(move |c| crate::db::squads::update(c, &row, version, &actor))
         .await;
     match result {
         Ok(_) => Ok(back_to(&format!("/coord/squads/{id}"), "squad_saved", None)),
@@ -506,14 +521,14 @@ async fn save(
                 .read(move |c| crate::db::squads::get(c, id))
                 .await
                 .map_err(|e| answer_error(&req, e.into()))?;
-            let mut p = page_for(t, Some(id), SquadValues::of_row(&current), vec![]);
+            let mut p = page_for(&me, t, Some(id), SquadValues::of_row(&current), vec![]);
             p.flash = Some(t.get("board.flash.stale").to_owned());
             Ok(page::html(&req, StatusCode::CONFLICT, &p)?)
         }
         Err(DbError::Conflict(_)) => Ok(page::html(
             &req,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page_for(t, Some(id), v, name_taken(lang)),
+            &page_for(&me, t, Some(id), v, name_taken(lang)),
         )?),
         Err(e) => Err(answer_error(&req, AppError::from(e))),
     }

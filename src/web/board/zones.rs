@@ -5,6 +5,7 @@
 //! it, a valid polygon) are the zone module's, with their messages beside the fields. The map
 //! engine notices the change and re-routes around it.
 
+use crate::web::auth::{Coordinator, Principal};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use geo::Point;
@@ -249,6 +250,7 @@ const JS_KEYS: &[&str] = &[
 
 fn page_for(
     state: &AppState,
+    me: &Principal,
     t: Tr,
     id: Option<ZoneId>,
     v: ZoneValues,
@@ -257,7 +259,7 @@ fn page_for(
     ZonePage {
         bounds: crate::web::map_layers::bounds_json(state),
         t,
-        csrf: String::new(),
+        csrf: me.csrf_token().unwrap_or_default().to_owned(),
         id: id.map(|i| i.to_string()),
         kinds: ZoneKind::ALL
             .iter()
@@ -275,22 +277,32 @@ fn page_for(
     }
 }
 
-async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+async fn new_form(
+    req: HttpRequest,
+    Coordinator(me): Coordinator,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     let t = Tr::new(lang_of(&req));
     let v = ZoneValues {
         kind: "high_risk".into(),
         active: true,
         ..ZoneValues::default()
     };
-    page::html(&req, StatusCode::OK, &page_for(&state, t, None, v, vec![]))
+    page::html(
+        &req,
+        StatusCode::OK,
+        &page_for(&state, &me, t, None, v, vec![]),
+    )
 }
 
 async fn create(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
+    let actor = me.actor();
     let t = Tr::new(lang);
     let mut v = ZoneValues::from_pairs(&form);
     v.active = true;
@@ -301,7 +313,7 @@ async fn create(
             return page::html(
                 &req,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page_for(&state, t, None, v, errors),
+                &page_for(&state, &me, t, None, v, errors),
             );
         }
     };
@@ -312,7 +324,7 @@ async fn create(
                 crate::db::zones::insert(c, &row)?;
                 events::append(
                     c,
-                    &events::NewEvent::now("coordinator", "zone.created", "zone", Some(row.id.0))
+                    &events::NewEvent::now(&actor, "zone.created", "zone", Some(row.id.0))
                         .with_details(serde_json::json!({ "name": row.name, "kind": row.kind })),
                 )
             })
@@ -329,6 +341,7 @@ fn parse_zone(s: &str) -> Result<ZoneId, AppError> {
 
 async fn show(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     id: web::Path<String>,
     q: web::Query<super::BoardQuery>,
@@ -341,7 +354,7 @@ async fn show(
         .read(move |c| crate::db::zones::get(c, id))
         .await
         .map_err(|e| PageError::new(e, lang))?;
-    let mut p = page_for(&state, t, Some(id), ZoneValues::of_row(&row), vec![]);
+    let mut p = page_for(&state, &me, t, Some(id), ZoneValues::of_row(&row), vec![]);
     p.flash = q.done.as_deref().map(|d| {
         let key = format!("board.flash.{d}");
         t.get(if crate::i18n::has(&key) {
@@ -356,11 +369,13 @@ async fn show(
 
 async fn save(
     req: HttpRequest,
+    Coordinator(me): Coordinator,
     state: web::Data<AppState>,
     id: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let lang = lang_of(&req);
+    let actor = me.actor();
     let t = Tr::new(lang);
     let id = parse_zone(&id).map_err(|e| answer_error(&req, e))?;
     let v = ZoneValues::from_pairs(&form);
@@ -370,14 +385,14 @@ async fn save(
             return Ok(page::html(
                 &req,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page_for(&state, t, Some(id), v, errors),
+                &page_for(&state, &me, t, Some(id), v, errors),
             )?);
         }
     };
     let version = v.version;
     let result = state
         .db
-        .write(move |c| crate::db::zones::update(c, &row, version, "coordinator"))
+        .write(move |c| crate::db::zones::update(c, &row, version, &actor))
         .await;
     match result {
         Ok(_) => Ok(back_to(&format!("/coord/zones/{id}"), "zone_saved", None)),
@@ -387,7 +402,14 @@ async fn save(
                 .read(move |c| crate::db::zones::get(c, id))
                 .await
                 .map_err(|e| answer_error(&req, e.into()))?;
-            let mut p = page_for(&state, t, Some(id), ZoneValues::of_row(&current), vec![]);
+            let mut p = page_for(
+                &state,
+                &me,
+                t,
+                Some(id),
+                ZoneValues::of_row(&current),
+                vec![],
+            );
             p.flash = Some(t.get("board.flash.stale").to_owned());
             Ok(page::html(&req, StatusCode::CONFLICT, &p)?)
         }

@@ -15,6 +15,7 @@ use crate::db::plans::StopRow;
 use crate::db::{Conn, DbError, Timestamp};
 use crate::domain::{FailureReason, RequestStatus, SquadId, StopId, StopStatus};
 use crate::web::AppState;
+use crate::web::auth::AnyStaff;
 use crate::web::error::{AppError, PageError};
 use crate::web::lang::lang_of;
 
@@ -33,9 +34,6 @@ pub struct MarkForm {
     #[serde(default)]
     #[allow(dead_code)]
     key: Option<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    csrf: Option<String>,
 }
 
 /// What a squad member reports at a stop.
@@ -84,6 +82,7 @@ fn parse_mark(f: &MarkForm) -> Result<(Mark, String), AppError> {
 
 async fn mark(
     req: HttpRequest,
+    staff: AnyStaff,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     form: web::Form<MarkForm>,
@@ -102,6 +101,8 @@ async fn mark(
         }
     };
     let squad = parse_squad(&path.0).map_err(fail)?;
+    staff.require_squad(squad).map_err(fail)?;
+    let actor = staff.0.actor();
     let stop: StopId = path
         .1
         .parse()
@@ -109,7 +110,7 @@ async fn mark(
     let (m, note) = parse_mark(&form).map_err(fail)?;
     let row = state
         .db
-        .write(move |c| apply_mark(c, squad, stop, m, &note, "squad"))
+        .write(move |c| apply_mark(c, squad, stop, m, &note, &actor))
         .await
         .map_err(|e| fail(e.into()))?;
     if wants_json {
@@ -227,7 +228,6 @@ mod tests {
             reason: reason.map(Into::into),
             note: Some(note.into()),
             key: None,
-            csrf: None,
         }
     }
 

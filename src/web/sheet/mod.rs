@@ -24,11 +24,13 @@ use super::lang::lang_of;
 use super::{AppState, view as page};
 use crate::domain::{FailureReason, SquadId};
 use crate::i18n::Tr;
+use crate::web::auth::AnyStaff;
 
 pub use data::{current_plan, load};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/squad/{squad}", web::get().to(sheet))
+    cfg.route("/squad", web::get().to(my_sheet))
+        .route("/squad/{squad}", web::get().to(sheet))
         .route("/squad/{squad}/print", web::get().to(print::print))
         .configure(mark::routes);
 }
@@ -72,6 +74,8 @@ const JS_KEYS: &[&str] = &[
     "stop_status.arrived",
     "stop_status.delivered",
     "stop_status.failed",
+    "map.attribution",
+    "map.no_map",
 ];
 
 pub(crate) fn js_i18n(t: Tr, keys: &[&str]) -> String {
@@ -102,8 +106,20 @@ struct SheetPage {
     flash: Option<String>,
 }
 
+/// `/squad`: a squad member's own sheet; a coordinator's is the board.
+async fn my_sheet(staff: AnyStaff) -> HttpResponse {
+    let to = match staff.0.squad_id {
+        Some(s) if !staff.0.is_coordinator() => format!("/squad/{s}"),
+        _ => "/coord".to_owned(),
+    };
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
+}
+
 async fn sheet(
     req: HttpRequest,
+    staff: AnyStaff,
     state: web::Data<AppState>,
     squad: web::Path<String>,
     q: web::Query<DateQuery>,
@@ -111,6 +127,9 @@ async fn sheet(
     let lang = lang_of(&req);
     let t = Tr::new(lang);
     let squad = parse_squad(&squad).map_err(|e| PageError::new(e, lang))?;
+    staff
+        .require_squad(squad)
+        .map_err(|e| PageError::new(e, lang))?;
     let date = sheet_date(&state, q.date.as_deref()).map_err(|e| PageError::new(e, lang))?;
     let data = state
         .db
@@ -130,7 +149,7 @@ async fn sheet(
         t,
         map_json: view::map_json(&v).to_string(),
         js_i18n: js_i18n(t, JS_KEYS),
-        csrf: String::new(),
+        csrf: staff.0.csrf_token().unwrap_or_default().to_owned(),
         print_path: format!("/squad/{squad}/print"),
         sheet_path: format!("/squad/{squad}"),
         mark_base: format!("/squad/{squad}/stops"),

@@ -13,6 +13,7 @@ use super::{DateQuery, parse_squad, qr, sheet_date};
 use crate::domain::ZoneKind;
 use crate::i18n::{Lang, Tr};
 use crate::mapview::svg::{self, Overlay};
+use crate::web::auth::AnyStaff;
 use crate::web::error::{AppError, PageError};
 use crate::web::lang::lang_of;
 use crate::web::{AppState, view as page};
@@ -120,6 +121,7 @@ pub fn printed_at(state: &AppState) -> String {
 
 pub(super) async fn print(
     req: HttpRequest,
+    staff: AnyStaff,
     state: web::Data<AppState>,
     squad: web::Path<String>,
     q: web::Query<DateQuery>,
@@ -127,6 +129,9 @@ pub(super) async fn print(
     let lang = lang_of(&req);
     let t = Tr::new(lang);
     let squad = parse_squad(&squad).map_err(|e| PageError::new(e, lang))?;
+    staff
+        .require_squad(squad)
+        .map_err(|e| PageError::new(e, lang))?;
     let date = sheet_date(&state, q.date.as_deref()).map_err(|e| PageError::new(e, lang))?;
     let data = state
         .db
