@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use crate::intake::Problem;
 
+mod dispatch;
+
 /// A language doorstep speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -405,8 +407,13 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
 ];
 
-static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| CATALOGUE.iter().map(|&(k, zh, en)| (k, (zh, en))).collect());
+static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
+    CATALOGUE
+        .iter()
+        .chain(dispatch::CATALOGUE)
+        .map(|&(k, zh, en)| (k, (zh, en)))
+        .collect()
+});
 
 /// The message for `key`; an unknown key shows as itself (a test keeps that from shipping).
 pub fn t(lang: Lang, key: &str) -> &str {
@@ -502,7 +509,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_complete() {
         let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in CATALOGUE {
+        for (k, zh, en) in CATALOGUE.iter().chain(dispatch::CATALOGUE) {
             assert!(seen.insert(k), "duplicate key {k}");
             assert!(!zh.is_empty() && !en.is_empty(), "{k}");
         }

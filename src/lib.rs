@@ -15,6 +15,7 @@ pub mod engine;
 pub mod geocode;
 pub mod i18n;
 pub mod intake;
+pub mod mapview;
 pub mod optimize;
 pub mod osm;
 pub mod road;

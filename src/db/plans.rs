@@ -133,3 +133,45 @@ pub fn stops_of(
         })
         .collect())
 }
+
+/// Every squad's plans for a day.
+pub fn for_date(conn: &mut Conn<'_>, date: NaiveDate) -> Result<Vec<PlanRow>, DbError> {
+    Ok(on_conn!(conn, c => plans::table
+        .filter(plans::shift_date.eq(date))
+        .order(plans::created_at.asc())
+        .select(PlanRow::as_select())
+        .load(c))?)
+}
+
+/// The stops of several plans in order, each with the requests it serves.
+pub fn stops_of_many(
+    conn: &mut Conn<'_>,
+    plan_ids: &[PlanId],
+) -> Result<Vec<(StopRow, Vec<RequestId>)>, DbError> {
+    let mut out = Vec::new();
+    for chunk in plan_ids.chunks(200) {
+        let (rows, links) = on_conn!(conn, c => {
+            let rows: Vec<StopRow> = stops::table
+                .filter(stops::plan_id.eq_any(chunk))
+                .order((stops::plan_id.asc(), stops::seq.asc()))
+                .select(StopRow::as_select())
+                .load(c)?;
+            let links: Vec<StopRequestRow> = stop_requests::table
+                .inner_join(stops::table)
+                .filter(stops::plan_id.eq_any(chunk))
+                .select(StopRequestRow::as_select())
+                .load(c)?;
+            Ok::<_, diesel::result::Error>((rows, links))
+        })?;
+        let mut by_stop: std::collections::HashMap<StopId, Vec<RequestId>> =
+            std::collections::HashMap::new();
+        for l in links {
+            by_stop.entry(l.stop_id).or_default().push(l.request_id);
+        }
+        out.extend(rows.into_iter().map(|s| {
+            let reqs = by_stop.remove(&s.id).unwrap_or_default();
+            (s, reqs)
+        }));
+    }
+    Ok(out)
+}

@@ -290,3 +290,41 @@ pub fn count(conn: &mut Conn<'_>, status: Option<RequestStatus>) -> Result<i64, 
         q.count().get_result(c)
     })?)
 }
+
+/// The requests with these ids (any order; unknown ids are left out).
+pub fn get_many(conn: &mut Conn<'_>, ids: &[RequestId]) -> Result<Vec<RequestRow>, DbError> {
+    let mut out = Vec::with_capacity(ids.len());
+    // Bounded IN lists: SQLite allows at most 32,766 bound parameters.
+    for chunk in ids.chunks(500) {
+        out.extend(on_conn!(conn, c => requests::table
+            .filter(requests::id.eq_any(chunk))
+            .select(RequestRow::as_select())
+            .load(c))?);
+    }
+    Ok(out)
+}
+
+/// Requests still waiting for goods (new, needs review, assigned, out for delivery), oldest
+/// first: what a dispatch board shows.
+pub fn open(conn: &mut Conn<'_>) -> Result<Vec<RequestRow>, DbError> {
+    let open = [
+        RequestStatus::New,
+        RequestStatus::NeedsReview,
+        RequestStatus::Assigned,
+        RequestStatus::OutForDelivery,
+    ];
+    Ok(on_conn!(conn, c => requests::table
+        .filter(requests::status.eq_any(open))
+        .order((requests::created_at.asc(), requests::id.asc()))
+        .select(RequestRow::as_select())
+        .load(c))?)
+}
+
+/// Requests changed at or after `since` (any status), for live updates.
+pub fn changed_since(conn: &mut Conn<'_>, since: Timestamp) -> Result<Vec<RequestRow>, DbError> {
+    Ok(on_conn!(conn, c => requests::table
+        .filter(requests::updated_at.ge(since))
+        .order(requests::updated_at.asc())
+        .select(RequestRow::as_select())
+        .load(c))?)
+}

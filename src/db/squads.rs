@@ -52,3 +52,50 @@ pub fn list(conn: &mut Conn<'_>, include_inactive: bool) -> Result<Vec<SquadRow>
         q.order(squads::name.asc()).select(SquadRow::as_select()).load(c)
     })?)
 }
+
+/// Replaces a squad's editable fields if it is still at `expected_version` (optimistic
+/// locking), with a `squad.updated` event; a stale version is [`DbError::Conflict`].
+pub fn update(
+    conn: &mut Conn<'_>,
+    squad: &SquadRow,
+    expected_version: i32,
+    actor: &str,
+) -> Result<SquadRow, DbError> {
+    conn.transaction(|conn| {
+        let now = Timestamp::now();
+        let n = on_conn!(conn, c => diesel::update(
+                squads::table.find(squad.id).filter(squads::version.eq(expected_version)))
+            .set((
+                squads::name.eq(&squad.name),
+                squads::members.eq(&squad.members),
+                squads::contact_phone.eq(&squad.contact_phone),
+                squads::base_name.eq(&squad.base_name),
+                squads::base_lon.eq(squad.base_lon),
+                squads::base_lat.eq(squad.base_lat),
+                squads::travel_mode.eq(squad.travel_mode),
+                squads::capacity_items.eq(squad.capacity_items),
+                squads::capacity_kg.eq(squad.capacity_kg),
+                squads::skills.eq(&squad.skills),
+                squads::shift_start.eq(squad.shift_start),
+                squads::shift_end.eq(squad.shift_end),
+                squads::areas.eq(&squad.areas),
+                squads::active.eq(squad.active),
+                squads::updated_at.eq(now),
+                squads::version.eq(squads::version + 1),
+            ))
+            .execute(c))?;
+        if n == 0 {
+            let current = get(conn, squad.id)?;
+            return Err(DbError::Conflict(format!(
+                "squad {} is at version {}, not {expected_version}",
+                squad.id, current.version
+            )));
+        }
+        super::events::append(
+            conn,
+            &super::events::NewEvent::now(actor, "squad.updated", "squad", Some(squad.id.0))
+                .with_details(serde_json::json!({ "name": squad.name, "active": squad.active })),
+        )?;
+        get(conn, squad.id)
+    })
+}

@@ -46,6 +46,49 @@ pub fn list(conn: &mut Conn<'_>, include_inactive: bool) -> Result<Vec<ZoneRow>,
     })?)
 }
 
+/// Replaces a zone's editable fields if it is still at `expected_version` (optimistic
+/// locking), with a `zone.updated` event; a stale version is [`DbError::Conflict`].
+pub fn update(
+    conn: &mut Conn<'_>,
+    zone: &ZoneRow,
+    expected_version: i32,
+    actor: &str,
+) -> Result<ZoneRow, DbError> {
+    conn.transaction(|conn| {
+        let n = on_conn!(conn, c => diesel::update(
+                zones::table.find(zone.id).filter(zones::version.eq(expected_version)))
+            .set((
+                zones::name.eq(&zone.name),
+                zones::kind.eq(zone.kind),
+                zones::polygon.eq(&zone.polygon),
+                zones::checkpoint_lon.eq(zone.checkpoint_lon),
+                zones::checkpoint_lat.eq(zone.checkpoint_lat),
+                zones::notes.eq(&zone.notes),
+                zones::active_from.eq(zone.active_from),
+                zones::active_until.eq(zone.active_until),
+                zones::active.eq(zone.active),
+                zones::updated_at.eq(Timestamp::now()),
+                zones::version.eq(zones::version + 1),
+            ))
+            .execute(c))?;
+        if n == 0 {
+            let current = get(conn, zone.id)?;
+            return Err(DbError::Conflict(format!(
+                "zone {} is at version {}, not {expected_version}",
+                zone.id, current.version
+            )));
+        }
+        super::events::append(
+            conn,
+            &super::events::NewEvent::now(actor, "zone.updated", "zone", Some(zone.id.0))
+                .with_details(serde_json::json!({
+                    "name": zone.name, "kind": zone.kind, "active": zone.active
+                })),
+        )?;
+        get(conn, zone.id)
+    })
+}
+
 /// Every zone's (id, version), active or not: a change anywhere changes this list. Cheap
 /// enough to poll (zones are few), so that instances sharing one database notice each other's
 /// edits.

@@ -12,12 +12,15 @@
 pub mod api;
 mod assets;
 pub mod auth;
+mod board;
 mod confirm;
 pub mod error;
 mod form;
 mod health;
 mod intake_submit;
 mod lang;
+pub(crate) mod map_layers;
+pub(crate) mod sheet;
 mod track;
 mod view;
 
@@ -76,6 +79,8 @@ pub struct AppState {
     /// with status `new` and no location).
     pub locator: Option<Arc<dyn Locator>>,
     pub map: Option<MapInfo>,
+    /// The offline map's base layers, built from the loaded extract (`None` without one).
+    pub map_layers: Option<Arc<crate::mapview::MapLayers>>,
     pub config: WebConfig,
     /// Accounts' settings and the public forms' rate limiters.
     pub auth: auth::AuthState,
@@ -89,6 +94,7 @@ impl AppState {
             db,
             locator: None,
             map: None,
+            map_layers: None,
             config: WebConfig::default(),
             auth: auth::AuthState::default(),
             engine: None,
@@ -105,6 +111,7 @@ impl AppState {
             bbox: Some((b.min().x, b.min().y, b.max().x, b.max().y)),
         });
         self.locator = Some(engine.clone());
+        self.map_layers = Some(Arc::new(crate::mapview::MapLayers::build(engine.map())));
         self.engine = Some(engine);
         self
     }
@@ -130,6 +137,9 @@ pub fn configure(state: Arc<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(intake_submit::routes)
             .configure(confirm::routes)
             .configure(track::routes)
+            .configure(map_layers::routes)
+            .configure(sheet::routes)
+            .configure(board::routes)
             .configure(auth::routes)
             .service(web::scope("/api/v1").configure(api::routes))
             .default_service(web::to(not_found));

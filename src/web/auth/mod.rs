@@ -190,10 +190,14 @@ pub fn removal_cookie(req: &HttpRequest, state: &AppState) -> Cookie<'static> {
     c
 }
 
-/// Where a principal lands after signing in when no page was asked for. Coordinators go to
-/// the board, squads to their sheet, once those pages exist; until then, the account page.
-pub fn home_path(_p: &Principal) -> String {
-    "/account".into()
+/// Where a principal lands after signing in when no page was asked for: coordinators on the
+/// dispatch board, squads on their route sheet.
+pub fn home_path(p: &Principal) -> String {
+    match (p.role, p.squad_id) {
+        (Role::Coordinator, _) => "/coord".into(),
+        (Role::SquadMember, Some(s)) => format!("/squad/{s}"),
+        (Role::SquadMember, None) => "/account".into(),
+    }
 }
 
 /// The principal resolved for this request, cached in its extensions.
