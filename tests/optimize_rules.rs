@@ -382,9 +382,16 @@ fn empty_and_degenerate_problems_give_plans_not_panics() {
     let (p, m) = street(3, 0);
     let plan = solved(&p, &m);
     assert_eq!(plan.unserved.len(), 3);
-    assert!(plan.unserved.iter().all(|u| u.reason == UnservedReason::NoSquadAvailable));
+    assert!(
+        plan.unserved
+            .iter()
+            .all(|u| u.reason == UnservedReason::NoSquadAvailable)
+    );
     let (mut p, m) = street(1, 1);
-    p.squads[0].shift = TimeWindow { start_s: 0.0, end_s: 0.0 };
+    p.squads[0].shift = TimeWindow {
+        start_s: 0.0,
+        end_s: 0.0,
+    };
     let plan = solved(&p, &m);
     assert_eq!(plan.unserved.len(), 1);
     assert_eq!(plan.unserved[0].reason, UnservedReason::OutsideHours);

@@ -10,7 +10,7 @@
 use super::TravelCost;
 use super::model::Model;
 use super::recreate::RecreateParams;
-use super::search::Worker;
+use super::search::{EpochClock, Worker};
 use super::solution::Snapshot;
 
 pub(crate) struct FleetMinimizer {
@@ -35,7 +35,11 @@ impl FleetMinimizer {
 
     /// Takes the route with the fewest jobs away and reinserts what fits; the rest is left
     /// out (tracked in `self.out`).
-    fn start_attempt<C: TravelCost>(&mut self, w: &mut Worker<'_, '_, C>, params: RecreateParams) -> bool {
+    fn start_attempt<C: TravelCost>(
+        &mut self,
+        w: &mut Worker<'_, '_, C>,
+        params: RecreateParams,
+    ) -> bool {
         let m = w.m;
         let Some(r) = (0..w.s.routes.len())
             .filter(|&r| !w.s.routes[r].is_empty() && w.s.routes[r].fixed == 0)
@@ -66,7 +70,8 @@ impl FleetMinimizer {
         w.ruin.run(m, &mut w.s, &mut w.rng, w.p.ruin);
         w.recreate.run(m, &mut w.s, &mut w.rng, params);
         let out = &w.s.unassigned;
-        let accept = out.len() < self.out.len() || self.absence_sum(out) < self.absence_sum(&self.out);
+        let accept =
+            out.len() < self.out.len() || self.absence_sum(out) < self.absence_sum(&self.out);
         for &j in out.iter() {
             self.absences[j as usize] += 1;
         }
@@ -81,32 +86,41 @@ impl FleetMinimizer {
             self.out.clear();
             self.out.extend_from_slice(&w.s.unassigned);
         } else {
-            let changed: Vec<u32> =
-                (0..w.s.routes.len() as u32).filter(|&k| w.s.version[k as usize] > clock0).collect();
+            let changed: Vec<u32> = (0..w.s.routes.len() as u32)
+                .filter(|&k| w.s.version[k as usize] > clock0)
+                .collect();
             w.s.restore_routes(m, &self.cur, &changed);
         }
     }
 
-    /// Runs until `meet` says stop; `meet` is called every [`FLEET_EPOCH`] iterations with this
-    /// worker's progress and may hand over a smaller fleet found elsewhere. Returns the
+    /// Runs until `meet` says stop; `meet` is called whenever `clock` says a meeting is due, with
+    /// this worker's progress and may hand over a smaller fleet found elsewhere. Returns the
     /// smallest feasible fleet found, the worker left on it (or where it started).
     pub fn run<C: TravelCost>(
         &mut self,
         w: &mut Worker<'_, '_, C>,
+        clock: &mut EpochClock,
         meet: &mut dyn FnMut(FleetProgress<'_>) -> FleetDecision,
     ) -> Option<Snapshot> {
         let m = w.m;
-        tracing::debug!(routes = w.s.used, feasible = w.s.is_feasible(m), "fleet minimisation starts");
+        tracing::debug!(
+            routes = w.s.used,
+            feasible = w.s.is_feasible(m),
+            "fleet minimisation starts"
+        );
         let usable = w.s.is_feasible(m) && w.s.unassigned.is_empty();
         let lower = lower_bound(m);
         let initial = w.s.snapshot(w.s.cost(m));
         let mut found: Option<Snapshot> = None;
-        let params = RecreateParams { allow_infeasible: false, ..w.p.recreate };
+        let params = RecreateParams {
+            allow_infeasible: false,
+            ..w.p.recreate
+        };
         let mut iterations: u64 = 0;
         let mut last_success: u64 = 0;
         let mut attempting = usable && w.s.used > lower && self.start_attempt(w, params);
         loop {
-            for _ in 0..FLEET_EPOCH {
+            loop {
                 if !attempting {
                     break;
                 }
@@ -121,6 +135,9 @@ impl FleetMinimizer {
                 }
                 iterations += 1;
                 self.step(w, params);
+                if clock.tick() {
+                    break;
+                }
             }
             let decision = meet(FleetProgress {
                 found: found.as_ref(),
@@ -144,9 +161,6 @@ impl FleetMinimizer {
         found
     }
 }
-
-/// Iterations between meetings of the fleet phase.
-pub(crate) const FLEET_EPOCH: u64 = 100;
 
 /// What a worker reports at a fleet-phase meeting.
 pub(crate) struct FleetProgress<'a> {

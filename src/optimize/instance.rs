@@ -221,7 +221,9 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
                         return Err(OptimizeError::parse(
                             &p,
                             ln,
-                            format!("EDGE_WEIGHT_TYPE {value} is not supported (EUC_2D or EXPLICIT)"),
+                            format!(
+                                "EDGE_WEIGHT_TYPE {value} is not supported (EUC_2D or EXPLICIT)"
+                            ),
                         ));
                     }
                 },
@@ -231,7 +233,10 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
             continue;
         }
         match line {
-            "NODE_COORD_SECTION" | "DEMAND_SECTION" | "DEPOT_SECTION" | "EDGE_WEIGHT_SECTION"
+            "NODE_COORD_SECTION"
+            | "DEMAND_SECTION"
+            | "DEPOT_SECTION"
+            | "EDGE_WEIGHT_SECTION"
             | "DISPLAY_DATA_SECTION" => {
                 section = match line {
                     "NODE_COORD_SECTION" => "coord",
@@ -311,7 +316,8 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
         path: path.to_path_buf(),
     };
     if explicit {
-        let full = full_matrix(&format, dimension, &weights).map_err(|e| OptimizeError::parse(&p, 0, e))?;
+        let full = full_matrix(&format, dimension, &weights)
+            .map_err(|e| OptimizeError::parse(&p, 0, e))?;
         let mut m = Vec::with_capacity(dimension * dimension);
         for &a in &order {
             for &b in &order {
@@ -326,7 +332,11 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
             // Explicit distances need no coordinates.
             None if explicit => (0.0, 0.0),
             None => {
-                return Err(OptimizeError::parse(&p, 0, format!("node {} has no coordinates", k + 1)));
+                return Err(OptimizeError::parse(
+                    &p,
+                    0,
+                    format!("node {} has no coordinates", k + 1),
+                ));
             }
         };
         inst.coords.push(c);
@@ -348,7 +358,10 @@ pub fn read_cvrplib(path: &Path) -> Result<Instance, OptimizeError> {
 fn full_matrix(format: &str, n: usize, w: &[f64]) -> Result<Vec<f64>, String> {
     let mut m = vec![0.0; n * n];
     let mut it = w.iter().copied();
-    let mut next = || it.next().ok_or_else(|| format!("EDGE_WEIGHT_SECTION too short for {format}"));
+    let mut next = || {
+        it.next()
+            .ok_or_else(|| format!("EDGE_WEIGHT_SECTION too short for {format}"))
+    };
     match format {
         "FULL_MATRIX" => {
             for v in m.iter_mut() {
@@ -362,7 +375,11 @@ fn full_matrix(format: &str, n: usize, w: &[f64]) -> Result<Vec<f64>, String> {
     let diag = format.contains("DIAG");
     let lower = format.starts_with("LOWER");
     for i in 0..n {
-        let (from, to) = if lower { (0, if diag { i + 1 } else { i }) } else { (if diag { i } else { i + 1 }, n) };
+        let (from, to) = if lower {
+            (0, if diag { i + 1 } else { i })
+        } else {
+            (if diag { i } else { i + 1 }, n)
+        };
         for j in from..to {
             let v = next()?;
             m[i * n + j] = v;

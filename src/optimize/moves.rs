@@ -561,7 +561,10 @@ impl Mover {
     ) -> bool {
         // Improvements must beat rounding noise relative to the costs involved, or two moves
         // could undo each other forever.
-        let scale: f64 = recs.iter().map(|r| s.routes[r.route as usize].cost.abs()).sum();
+        let scale: f64 = recs
+            .iter()
+            .map(|r| s.routes[r.route as usize].cost.abs())
+            .sum();
         match self.delta(m, s, recs) {
             Some(d) if d < -(EPS + 1e-10 * scale) => {
                 self.apply(m, s, recs);
