@@ -73,25 +73,37 @@ fn build_blocks<C: TravelCost>(m: &Model<'_, C>, s: &Solution, r: usize, b: &mut
     while size <= len {
         if b.levels.len() <= k {
             b.levels.push(Vec::new());
+            b.reversed.push(Vec::new());
         }
         let half = size / 2;
         let count = len - size + 1;
         let (done, rest) = b.levels.split_at_mut(k);
         let level = &mut rest[0];
         level.clear();
+        let (done_rev, rest_rev) = b.reversed.split_at_mut(k);
+        let level_rev = &mut rest_rev[0];
+        level_rev.clear();
         for pos in 0..count {
-            let (left, right) = if k == 0 {
-                (s.seg[nodes[pos] as usize], s.seg[nodes[pos + 1] as usize])
+            let (left, right, rleft, rright) = if k == 0 {
+                let (a, c) = (s.seg[nodes[pos] as usize], s.seg[nodes[pos + 1] as usize]);
+                (a, c, c, a)
             } else {
-                (done[k - 1][pos], done[k - 1][pos + half])
+                (
+                    done[k - 1][pos],
+                    done[k - 1][pos + half],
+                    done_rev[k - 1][pos + half],
+                    done_rev[k - 1][pos],
+                )
             };
-            let t = m.tt(p, nodes[pos + half - 1], nodes[pos + half]);
-            level.push(left.then(&right, t));
+            let (x, y) = (nodes[pos + half - 1], nodes[pos + half]);
+            level.push(left.then(&right, m.tt(p, x, y)));
+            level_rev.push(rleft.then(&rright, m.tt(p, y, x)));
         }
         size *= 2;
         k += 1;
     }
     b.levels.truncate(k);
+    b.reversed.truncate(k);
     b.version = s.version[r];
 }
 
@@ -172,6 +184,32 @@ pub(crate) fn rev_range<C: TravelCost>(
         let mut seg = range(m, s, r, i, j, profile);
         std::mem::swap(&mut seg.first, &mut seg.last);
         return seg;
+    }
+    if j - i + 1 >= BLOCK_MIN && m.vehicles[route.vehicle as usize].profile == profile {
+        let mut b = route.blocks.borrow_mut();
+        if b.version != s.version[r] {
+            build_blocks(m, s, r, &mut b);
+        }
+        // Take power-of-two blocks from the far end backwards.
+        let mut acc: Option<Seg> = None;
+        let mut end = j + 1; // exclusive
+        while end > i {
+            let k = (usize::BITS - 1 - (end - i).leading_zeros()) as usize;
+            let from = end - (1 << k);
+            let seg = if k == 0 {
+                s.seg[route.nodes[from] as usize]
+            } else {
+                b.reversed[k - 1][from]
+            };
+            acc = Some(match acc {
+                None => seg,
+                Some(a) => a.then(&seg, m.tt(profile, a.last, seg.first)),
+            });
+            end = from;
+        }
+        if let Some(a) = acc {
+            return a;
+        }
     }
     let mut acc = s.seg[route.nodes[j] as usize];
     for k in (i..j).rev() {
