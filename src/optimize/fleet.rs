@@ -10,7 +10,7 @@
 use super::TravelCost;
 use super::model::Model;
 use super::recreate::RecreateParams;
-use super::search::Worker;
+use super::search::{EpochClock, Worker};
 use super::solution::Snapshot;
 
 pub(crate) struct FleetMinimizer {
@@ -93,12 +93,13 @@ impl FleetMinimizer {
         }
     }
 
-    /// Runs until `meet` says stop; `meet` is called every [`FLEET_EPOCH`] iterations with this
-    /// worker's progress and may hand over a smaller fleet found elsewhere. Returns the
+    /// Runs until `meet` says stop; `meet` is called whenever `clock` says a meeting is due, with
+    /// this worker's progress and may hand over a smaller fleet found elsewhere. Returns the
     /// smallest feasible fleet found, the worker left on it (or where it started).
     pub fn run<C: TravelCost>(
         &mut self,
         w: &mut Worker<'_, '_, C>,
+        clock: &mut EpochClock,
         meet: &mut dyn FnMut(FleetProgress<'_>) -> FleetDecision,
     ) -> Option<Snapshot> {
         let m = w.m;
@@ -119,7 +120,7 @@ impl FleetMinimizer {
         let mut last_success: u64 = 0;
         let mut attempting = usable && w.s.used > lower && self.start_attempt(w, params);
         loop {
-            for _ in 0..FLEET_EPOCH {
+            loop {
                 if !attempting {
                     break;
                 }
@@ -134,6 +135,9 @@ impl FleetMinimizer {
                 }
                 iterations += 1;
                 self.step(w, params);
+                if clock.tick() {
+                    break;
+                }
             }
             let decision = meet(FleetProgress {
                 found: found.as_ref(),
@@ -157,9 +161,6 @@ impl FleetMinimizer {
         found
     }
 }
-
-/// Iterations between meetings of the fleet phase.
-pub(crate) const FLEET_EPOCH: u64 = 100;
 
 /// What a worker reports at a fleet-phase meeting.
 pub(crate) struct FleetProgress<'a> {

@@ -147,7 +147,6 @@ pub fn solve<C: TravelCost>(
         seed: options.seed,
         threads: options.threads.max(1),
         fleet_first: options.minimize_vehicles,
-        fleet_share: 0.5,
         ruin: RuinParams {
             avg_removed: 10.0,
             ..RuinParams::default()
@@ -158,10 +157,7 @@ pub fn solve<C: TravelCost>(
             ..RecreateParams::default()
         },
         swap_star: true,
-        epoch: std::env::var("DOORSTEP_EPOCH")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(100),
+        epoch: 100,
         // Time windows make the landscape more rugged: anneal hotter (SISR, too, runs its
         // VRPTW experiments hotter than its CVRP ones).
         t_start: if m.has_time { 0.3 } else { 0.1 },

@@ -62,21 +62,32 @@ pub(crate) struct Evaluated {
 /// Ranges at least this long are joined from power-of-two blocks.
 const BLOCK_MIN: usize = 8;
 
-/// Builds route `r`'s power-of-two blocks.
-fn build_blocks<C: TravelCost>(m: &Model<'_, C>, s: &Solution, r: usize, b: &mut Blocks) {
+/// Builds route `r`'s power-of-two blocks, forward or backward.
+fn build_blocks<C: TravelCost>(
+    m: &Model<'_, C>,
+    s: &Solution,
+    r: usize,
+    b: &mut Blocks,
+    backward: bool,
+) {
     let route = &s.routes[r];
     let p = m.vehicles[route.vehicle as usize].profile;
     let nodes = &route.nodes;
     let len = nodes.len();
+    let levels = if backward {
+        &mut b.reversed
+    } else {
+        &mut b.levels
+    };
     let mut size = 2;
     let mut k = 0;
     while size <= len {
-        if b.levels.len() <= k {
-            b.levels.push(Vec::new());
+        if levels.len() <= k {
+            levels.push(Vec::new());
         }
         let half = size / 2;
         let count = len - size + 1;
-        let (done, rest) = b.levels.split_at_mut(k);
+        let (done, rest) = levels.split_at_mut(k);
         let level = &mut rest[0];
         level.clear();
         for pos in 0..count {
@@ -85,14 +96,22 @@ fn build_blocks<C: TravelCost>(m: &Model<'_, C>, s: &Solution, r: usize, b: &mut
             } else {
                 (done[k - 1][pos], done[k - 1][pos + half])
             };
-            let t = m.tt(p, nodes[pos + half - 1], nodes[pos + half]);
-            level.push(left.then(&right, t));
+            let (x, y) = (nodes[pos + half - 1], nodes[pos + half]);
+            level.push(if backward {
+                right.then(&left, m.tt(p, y, x))
+            } else {
+                left.then(&right, m.tt(p, x, y))
+            });
         }
         size *= 2;
         k += 1;
     }
-    b.levels.truncate(k);
-    b.version = s.version[r];
+    levels.truncate(k);
+    if backward {
+        b.reversed_version = s.version[r];
+    } else {
+        b.version = s.version[r];
+    }
 }
 
 /// Segment of jobs `i..=j` of route `r` travelled with `profile`.
@@ -125,7 +144,7 @@ pub(crate) fn range<C: TravelCost>(
     if j - i + 1 >= BLOCK_MIN && m.vehicles[route.vehicle as usize].profile == profile {
         let mut b = route.blocks.borrow_mut();
         if b.version != s.version[r] {
-            build_blocks(m, s, r, &mut b);
+            build_blocks(m, s, r, &mut b, false);
         }
         let mut acc: Option<Seg> = None;
         let mut pos = i;
@@ -172,6 +191,32 @@ pub(crate) fn rev_range<C: TravelCost>(
         let mut seg = range(m, s, r, i, j, profile);
         std::mem::swap(&mut seg.first, &mut seg.last);
         return seg;
+    }
+    if j - i + 1 >= BLOCK_MIN && m.vehicles[route.vehicle as usize].profile == profile {
+        let mut b = route.blocks.borrow_mut();
+        if b.reversed_version != s.version[r] {
+            build_blocks(m, s, r, &mut b, true);
+        }
+        // Take power-of-two blocks from the far end backwards.
+        let mut acc: Option<Seg> = None;
+        let mut end = j + 1; // exclusive
+        while end > i {
+            let k = (usize::BITS - 1 - (end - i).leading_zeros()) as usize;
+            let from = end - (1 << k);
+            let seg = if k == 0 {
+                s.seg[route.nodes[from] as usize]
+            } else {
+                b.reversed[k - 1][from]
+            };
+            acc = Some(match acc {
+                None => seg,
+                Some(a) => a.then(&seg, m.tt(profile, a.last, seg.first)),
+            });
+            end = from;
+        }
+        if let Some(a) = acc {
+            return a;
+        }
     }
     let mut acc = s.seg[route.nodes[j] as usize];
     for k in (i..j).rev() {

@@ -32,8 +32,6 @@ pub(crate) struct SearchParams {
     pub threads: usize,
     /// Minimise the number of vehicles first (hierarchical objective).
     pub fleet_first: bool,
-    /// Fraction of the budget the fleet phase may use at most.
-    pub fleet_share: f64,
     pub ruin: RuinParams,
     pub recreate: RecreateParams,
     pub swap_star: bool,
@@ -54,21 +52,8 @@ pub(crate) struct SearchResult {
 
 struct Shared {
     slots: Mutex<Vec<Option<(f64, bool, Snapshot)>>>,
-    fleet: Mutex<Vec<Option<FleetPost>>>,
     barrier: Barrier,
     stop: AtomicBool,
-}
-
-/// A worker's post at a fleet-phase meeting.
-#[derive(Clone)]
-struct FleetPost {
-    best: Option<Snapshot>,
-    routes: usize,
-    /// When (seconds) and at which iteration its fleet last shrank.
-    at_s: f64,
-    at_iteration: u64,
-    iterations: u64,
-    done: bool,
 }
 
 /// Runs the search on `threads` workers and returns the best solution.
@@ -76,7 +61,6 @@ pub(crate) fn search<C: TravelCost>(m: &Model<'_, C>, params: &SearchParams) -> 
     let threads = params.threads.max(1);
     let shared = Shared {
         slots: Mutex::new(vec![None; threads]),
-        fleet: Mutex::new(vec![None; threads]),
         barrier: Barrier::new(threads),
         stop: AtomicBool::new(false),
     };
@@ -130,6 +114,80 @@ fn better(fleet_first: bool, a: (&Snapshot, bool), b: (&Snapshot, bool)) -> bool
         }
     }
     a.0.cost < b.0.cost - 1e-9
+}
+
+/// When the next meeting is due: after a fixed number of iterations with an iteration budget
+/// (reproducible), else at fixed wall-clock intervals, so that workers whose iterations cost
+/// very different amounts (fleet phase vs distance phase) do not wait on each other.
+pub(crate) struct EpochClock {
+    iterations: Option<u64>,
+    interval_s: f64,
+    start: Instant,
+    next_s: f64,
+    count: u64,
+}
+
+impl EpochClock {
+    fn new(p: &SearchParams) -> Self {
+        let interval_s = (0.01 * p.time_limit_s).max(0.02);
+        let now = p.start.elapsed().as_secs_f64();
+        EpochClock {
+            iterations: p.max_iterations.map(|_| p.epoch),
+            interval_s,
+            start: p.start,
+            next_s: now + interval_s,
+            count: 0,
+        }
+    }
+
+    /// Counts one iteration; true when the meeting is due (then starts the next epoch).
+    pub fn tick(&mut self) -> bool {
+        self.count += 1;
+        let due = match self.iterations {
+            Some(n) => self.count >= n,
+            None => self.start.elapsed().as_secs_f64() >= self.next_s,
+        };
+        if due {
+            self.count = 0;
+            let now = self.start.elapsed().as_secs_f64();
+            while self.next_s <= now {
+                self.next_s += self.interval_s;
+            }
+        }
+        due
+    }
+}
+
+/// One meeting: every worker posts its best, learns the best of all (if better than its own)
+/// and whether to stop (decided by the first worker, from `stop_now`). Two barriers, the same in
+/// every phase, so workers in different phases still pair up.
+fn exchange(
+    shared: &Shared,
+    p: &SearchParams,
+    thread: usize,
+    mine: (&Snapshot, bool),
+    stop_now: bool,
+) -> (Option<(Snapshot, bool)>, bool) {
+    if stop_now {
+        shared.stop.store(true, Ordering::SeqCst);
+    }
+    if let Ok(mut slots) = shared.slots.lock() {
+        slots[thread] = Some((mine.0.cost, mine.1, mine.0.clone()));
+    }
+    shared.barrier.wait();
+    let global = shared.slots.lock().ok().and_then(|slots| {
+        let mut pick: Option<(&Snapshot, bool)> = None;
+        for (_, f, snap) in slots.iter().flatten() {
+            if pick.is_none_or(|(ps, pf)| better(p.fleet_first, (snap, *f), (ps, pf))) {
+                pick = Some((snap, *f));
+            }
+        }
+        pick.filter(|(g, f)| better(p.fleet_first, (g, *f), mine))
+            .map(|(g, f)| (g.clone(), f))
+    });
+    let stop = shared.stop.load(Ordering::SeqCst);
+    shared.barrier.wait();
+    (global, stop)
 }
 
 /// Adaptive penalty weights: raised when too few local optima are feasible, lowered otherwise.
@@ -464,34 +522,10 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
 
     /// Shares bests with the other workers; returns whether to stop.
     fn sync(&mut self, shared: &Shared, thread: usize) -> bool {
-        if thread == 0 && self.out_of_budget() {
-            shared.stop.store(true, Ordering::SeqCst);
-        }
-        if let Ok(mut slots) = shared.slots.lock() {
-            slots[thread] = Some((self.best.cost, self.best_feasible, self.best.clone()));
-        }
-        shared.barrier.wait();
-        let global = shared.slots.lock().ok().and_then(|slots| {
-            let mut pick: Option<(f64, bool, Snapshot)> = None;
-            for (c, f, snap) in slots.iter().flatten() {
-                let wins = match &pick {
-                    None => true,
-                    Some((_, pf, ps)) => better(self.p.fleet_first, (snap, *f), (ps, *pf)),
-                };
-                if wins {
-                    pick = Some((*c, *f, snap.clone()));
-                }
-            }
-            pick
-        });
-        let stop = shared.stop.load(Ordering::SeqCst);
-        shared.barrier.wait();
-        if let Some((_, f, snap)) = global
-            && better(
-                self.p.fleet_first,
-                (&snap, f),
-                (&self.best, self.best_feasible),
-            )
+        let stop_now = thread == 0 && self.out_of_budget();
+        let mine = (&self.best, self.best_feasible);
+        let (global, stop) = exchange(shared, self.p, thread, mine, stop_now);
+        if let Some((snap, f)) = global
             && !stop
         {
             self.adopt(&snap, f);
@@ -502,103 +536,79 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
         stop
     }
 
-    /// The fleet phase: all workers try to take routes away, meet every few iterations to
-    /// continue from the smallest fleet anyone found, and stop together when the budget share
-    /// is spent or nobody made progress for a while.
-    fn minimise_fleet(&mut self, shared: &Shared, thread: usize) {
+    /// The fleet phase: every worker tries to take routes away; they meet every epoch, so a
+    /// smaller fleet found by anyone is continued from by everyone.
+    fn minimise_fleet(&mut self, shared: &Shared, thread: usize, clock: &mut EpochClock) -> bool {
         let p = self.p;
         let threads = p.threads.max(1);
         let begin_s = p.start.elapsed().as_secs_f64();
+        let initial = self.s.snapshot(self.s.cost(self.m));
         let initial_routes = self.s.used;
+        // Stop when nobody made the fleet smaller for a quarter of the budget (or for as long as
+        // the last reduction took), and after half of the budget at the latest. (Tried: one
+        // worker on the fleet and the others on distance; fewer best-known fleets, no better
+        // distances.)
+        let (window, cap) = (0.25, 0.5);
         let mut my_routes = initial_routes;
         let mut my_at_s = begin_s;
+        let mut global_stop = false;
         let mut meet = |progress: FleetProgress<'_>| -> FleetDecision {
             let routes = progress.found.map_or(initial_routes, |f| f.used_routes());
             if routes < my_routes {
                 my_routes = routes;
                 my_at_s = p.start.elapsed().as_secs_f64();
             }
-            let post = FleetPost {
-                best: progress.found.cloned(),
-                routes,
-                at_s: my_at_s,
-                at_iteration: progress.last_success,
-                iterations: progress.iterations,
-                done: progress.done,
-            };
-            let decide = |posts: &[FleetPost]| -> bool {
-                let all_done = posts.iter().all(|q| q.done);
-                let (at_s, at_it) = posts
-                    .iter()
-                    .filter(|q| {
-                        q.routes == posts.iter().map(|x| x.routes).min().unwrap_or(q.routes)
-                    })
-                    .map(|q| (q.at_s, q.at_iteration))
-                    .fold((begin_s, 0), |a, b| (a.0.max(b.0), a.1.max(b.1)));
-                let its = posts.iter().map(|q| q.iterations).max().unwrap_or(0);
-                all_done
-                    || match p.max_iterations {
-                        Some(n) => its >= n / 2 || its - at_it > (n / 8).max(at_it),
-                        None => {
-                            let now = p.start.elapsed().as_secs_f64();
-                            now >= p.time_limit_s * p.fleet_share
-                                || now - at_s > (0.25 * p.time_limit_s).max(at_s - begin_s)
-                        }
+            let local_end = progress.done
+                || match p.max_iterations {
+                    Some(n) => {
+                        let (its, at) = (progress.iterations, progress.last_success);
+                        its >= n / 2 || its - at > (n / 8).max(at)
                     }
-            };
+                    None => {
+                        let now = p.start.elapsed().as_secs_f64();
+                        now >= p.time_limit_s * cap
+                            || now - my_at_s > (window * p.time_limit_s).max(my_at_s - begin_s)
+                    }
+                };
             if threads == 1 {
                 return FleetDecision {
                     adopt: None,
-                    stop: decide(std::slice::from_ref(&post)),
+                    stop: local_end,
                 };
             }
-            if let Ok(mut posts) = shared.fleet.lock() {
-                posts[thread] = Some(post);
-            }
-            shared.barrier.wait();
-            let posts: Vec<FleetPost> = shared
-                .fleet
-                .lock()
-                .map(|g| g.iter().flatten().cloned().collect())
-                .unwrap_or_default();
-            if thread == 0 {
-                shared.stop.store(decide(&posts), Ordering::SeqCst);
-            }
-            // The smallest fleet anyone has (first worker on ties).
-            let best = posts
-                .iter()
-                .filter(|q| q.best.is_some())
-                .min_by_key(|q| q.routes)
-                .cloned();
-            shared.barrier.wait();
-            let stop = shared.stop.load(Ordering::SeqCst);
-            shared.barrier.wait();
-            let adopt = best.filter(|b| b.routes < my_routes).and_then(|b| b.best);
+            let stop_now = thread == 0
+                && p.max_iterations.is_none()
+                && p.start.elapsed().as_secs_f64() >= p.time_limit_s * 0.99;
+            let mine = (progress.found.unwrap_or(&initial), true);
+            let (global, stop) = exchange(shared, p, thread, mine, stop_now);
+            global_stop = stop;
+            let adopt = global
+                .filter(|(g, _)| g.used_routes() < my_routes)
+                .map(|(g, _)| g);
             if let Some(a) = &adopt {
                 my_routes = a.used_routes();
+                my_at_s = p.start.elapsed().as_secs_f64();
             }
-            FleetDecision { adopt, stop }
+            FleetDecision {
+                adopt,
+                stop: stop || local_end,
+            }
         };
         let mut fleet = FleetMinimizer::new(self.m);
-        if let Some(snap) = fleet.run(self, &mut meet) {
+        let found = fleet.run(self, clock, &mut meet);
+        if let Some(snap) = found {
             self.adopt(&snap, true);
-        }
-        if threads > 1 {
-            // Clear the stop flag for the main phase, once everyone has left the fleet phase.
-            shared.barrier.wait();
-            if thread == 0 {
-                shared.stop.store(false, Ordering::SeqCst);
-            }
-            shared.barrier.wait();
         }
         self.s.max_routes = self.s.used.max(1);
         self.ls.reset();
+        global_stop
     }
 
     fn run(mut self, shared: &Shared, thread: usize) -> (Snapshot, bool, u64) {
         self.construct();
-        if self.p.fleet_first {
-            self.minimise_fleet(shared, thread);
+        let mut clock = EpochClock::new(self.p);
+        if self.p.fleet_first && self.minimise_fleet(shared, thread, &mut clock) {
+            return (self.best, self.best_feasible, self.iterations);
         }
         self.main_start_s = self.p.start.elapsed().as_secs_f64();
         self.squeeze = self.s.unassigned.is_empty();
@@ -609,7 +619,7 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
             "search starts"
         );
         loop {
-            for _ in 0..self.p.epoch {
+            loop {
                 if self.p.max_iterations.is_some_and(|n| self.iterations >= n) {
                     break;
                 }
@@ -618,6 +628,9 @@ impl<'m, 'c, C: TravelCost> Worker<'m, 'c, C> {
                 // With a time budget, stop mid-epoch rather than overrun; the others notice at
                 // their next iteration and meet at the barrier.
                 if self.p.max_iterations.is_none() && self.out_of_budget() {
+                    break;
+                }
+                if clock.tick() {
                     break;
                 }
             }

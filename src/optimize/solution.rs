@@ -45,6 +45,9 @@ pub(crate) struct Blocks {
     pub version: u64,
     /// `levels[k - 1][p]`: the segment of the `2^k` visits from position `p`.
     pub levels: Vec<Vec<Seg>>,
+    /// `reversed[k - 1][p]`: the same visits travelled backwards (built separately, on demand).
+    pub reversed: Vec<Vec<Seg>>,
+    pub reversed_version: u64,
 }
 
 impl Route {
