@@ -49,7 +49,7 @@ async fn a_coordinator_signs_in_and_out() {
 
     let resp = post_login(&app, "wang.coord", PASSWORD).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert_eq!(resp.headers().get("location").unwrap(), "/account");
+    assert_eq!(resp.headers().get("location").unwrap(), "/coord");
     let cookie = resp
         .response()
         .cookies()

@@ -71,7 +71,11 @@ async fn the_form_is_chinese_by_default_and_switches_to_english() {
     assert!(html.contains("申请配送物资"));
     assert!(html.contains(r#"lang="zh-CN""#));
     assert!(html.contains(r#"name="idempotency_key" value="form-"#));
-    assert!(!html.contains("<script"), "no JavaScript needed");
+    // Usable without JavaScript: a plain POST form; the only script is the deferred,
+    // progressive address completion.
+    assert!(html.contains(r#"method="post""#));
+    assert_eq!(html.matches("<script").count(), 1, "one progressive script");
+    assert!(html.contains(r#"<script src="/static/address-suggest.js" defer></script>"#));
 
     let resp =
         test::call_service(&app, test::TestRequest::get().uri("/?lang=en").to_request()).await;
