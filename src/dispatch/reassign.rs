@@ -28,7 +28,7 @@ use super::store::{plan_change, reason_of};
 use super::{DispatchError, DispatchSettings};
 
 /// One squad before and after a change.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SquadChange {
     pub squad_id: SquadId,
     pub name: String,
@@ -45,7 +45,7 @@ pub struct SquadChange {
 }
 
 /// What a move did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ReassignOutcome {
     pub stop_id: StopId,
     /// The stop's version after the move.
