@@ -95,7 +95,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/openapi.json", web::get().to(openapi_json))
         .route("/plans", web::post().to(plans::create_plans))
         .route("/plans", web::get().to(plans::list_plans))
-        .route("/plans/{id}/reoptimize", web::post().to(reassign::reoptimize))
+        .route(
+            "/plans/{id}/reoptimize",
+            web::post().to(reassign::reoptimize),
+        )
         .route("/stops/{id}/reassign", web::post().to(reassign::reassign))
         .configure(map_routes);
 }
