@@ -308,26 +308,32 @@ fn a_move_resequences_both_squads_and_survives_a_replan() {
     // A stop at a building entrance (no skill needed), to a squad with another plan.
     let (from, stop) = before
         .iter()
+        .filter(|(_, (_, st))| st.len() >= 2)
         .flat_map(|(q, (_, st))| st.iter().map(move |(s, _)| (*q, s.clone())))
         .find(|(_, s)| !s.label.contains("卡口"))
         .unwrap();
-    let to = squads
-        .iter()
-        .find(|s| s.id != from && before.contains_key(&s.id))
-        .unwrap()
-        .id;
+    // To a squad with a plan that can take it (one that cannot refuses, changing nothing).
     let roads = engine.roads();
-    let out = doorstep::dispatch::reassign(
-        &t.db,
-        Some(&roads),
-        stop.id,
-        to,
-        stop.version,
-        now,
-        &settings(),
-        "test",
-    )
-    .unwrap();
+    let (to, out) = squads
+        .iter()
+        .filter(|s| s.id != from && before.contains_key(&s.id))
+        .find_map(|s| {
+            match doorstep::dispatch::reassign(
+                &t.db,
+                Some(&roads),
+                stop.id,
+                s.id,
+                stop.version,
+                now,
+                &settings(),
+                "test",
+            ) {
+                Ok(out) => Some((s.id, out)),
+                Err(DispatchError::Refused { .. }) => None,
+                Err(e) => panic!("{e:?}"),
+            }
+        })
+        .expect("some squad takes the stop");
     assert_eq!(out.from.squad_id, from);
     assert_eq!(out.to.squad_id, to);
     assert_eq!(out.from.stops + 1, before[&from].1.len());
@@ -391,45 +397,56 @@ fn two_coordinators_moving_the_same_stop_one_wins() {
     let before = day(&t.db, date);
     let (from, stop) = before
         .iter()
+        .filter(|(_, (_, st))| st.len() >= 2)
         .flat_map(|(q, (_, st))| st.iter().map(move |(s, _)| (*q, s.clone())))
         .find(|(_, s)| !s.label.contains("卡口"))
         .unwrap();
-    let others: Vec<SquadId> = before
-        .keys()
-        .filter(|q| **q != from)
-        .copied()
-        .take(2)
+    // Both drag it onto the same squad at once. (A squad that cannot take it refuses both
+    // alike: then try the next one, the one with the fewest stops first.)
+    let mut targets: Vec<(usize, SquadId)> = before
+        .iter()
+        .filter(|(q, _)| **q != from)
+        .map(|(q, (_, st))| (st.len(), *q))
         .collect();
-    assert_eq!(others.len(), 2);
-    let results: Vec<Result<_, DispatchError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = others
-            .iter()
-            .map(|&to| {
-                let (db, engine) = (&t.db, &engine);
-                let stop = stop.clone();
-                s.spawn(move || {
-                    let roads = engine.roads();
-                    doorstep::dispatch::reassign(
-                        db,
-                        Some(&roads),
-                        stop.id,
-                        to,
-                        stop.version,
-                        now,
-                        &settings(),
-                        "test",
-                    )
+    targets.sort();
+    let mut results: Vec<Result<_, DispatchError>> = Vec::new();
+    for (_, to) in targets {
+        results = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| {
+                    let (db, engine) = (&t.db, &engine);
+                    let stop = stop.clone();
+                    s.spawn(move || {
+                        let roads = engine.roads();
+                        doorstep::dispatch::reassign(
+                            db,
+                            Some(&roads),
+                            stop.id,
+                            to,
+                            stop.version,
+                            now,
+                            &settings(),
+                            "test",
+                        )
+                    })
                 })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        if !results
+            .iter()
+            .all(|r| matches!(r, Err(DispatchError::Refused { .. })))
+        {
+            break;
+        }
+    }
     let wins = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(wins, 1, "{results:?}");
     assert!(
         results
             .iter()
-            .any(|r| matches!(r, Err(DispatchError::Conflict { .. })))
+            .any(|r| matches!(r, Err(DispatchError::Conflict { .. }))),
+        "{results:?}"
     );
     let winner = results.into_iter().find_map(|r| r.ok()).unwrap();
     let after = day(&t.db, date);
