@@ -282,3 +282,107 @@ fn two_instances_on_one_postgres_store_each_request_once() {
     );
     assert_eq!(n, total);
 }
+
+/// Many coordinators fix the same request's location at once, each from the version they
+/// read: one wins, every other is told 409 with the current state; no update is lost or
+/// applied twice.
+fn race_for_one_request(t: &TestDb, label: &str) {
+    const RACERS: usize = 48;
+    let dir = logs();
+    let server = Server::start(&t.url, dir.path(), NO_LIMITS);
+    let (_, bearer) = common::coordinator_bearer(&t.db);
+    let mut c = Client::connect(server.port).expect("connect");
+    let filed = c
+        .post_json(
+            "/api/v1/requests",
+            &[],
+            &serde_json::to_value(common::sample_input()).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(filed.status, 201);
+    let filed = filed.json();
+    let id = filed["id"].as_str().unwrap().to_owned();
+    let version = filed["version"].as_i64().unwrap();
+    let barrier = std::sync::Barrier::new(RACERS);
+    let answers: Vec<(usize, u16, serde_json::Value)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..RACERS)
+            .map(|k| {
+                let (barrier, bearer, id) = (&barrier, &bearer, &id);
+                s.spawn(move || {
+                    let mut c = Client::connect(server.port).expect("connect");
+                    let form = format!(
+                        "lon={:.4}&lat=45.7500&version={version}",
+                        126.6000 + k as f64 * 0.0001
+                    );
+                    barrier.wait();
+                    let a = c
+                        .request(
+                            "POST",
+                            &format!("/coord/requests/{id}/location"),
+                            &[
+                                ("Authorization", bearer),
+                                ("Accept", "application/json"),
+                                ("Content-Type", "application/x-www-form-urlencoded"),
+                            ],
+                            form.as_bytes(),
+                        )
+                        .expect("answer");
+                    (k, a.status, a.json())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<_> = answers.iter().filter(|(_, s, _)| *s == 200).collect();
+    let losers: Vec<_> = answers.iter().filter(|(_, s, _)| *s == 409).collect();
+    assert_eq!(winners.len(), 1, "{answers:?}");
+    assert_eq!(winners.len() + losers.len(), RACERS, "{answers:?}");
+    for (_, _, p) in &losers {
+        assert!(
+            p["detail"].as_str().is_some_and(|d| d.contains("version")),
+            "{p}"
+        );
+    }
+    let (k, _, w) = winners[0];
+    let want_lon = 126.6000 + *k as f64 * 0.0001;
+    let a = c
+        .request(
+            "GET",
+            &format!("/api/v1/requests/{id}/events"),
+            &[("Authorization", &bearer)],
+            b"",
+        )
+        .unwrap();
+    let events = a.json()["events"].as_array().cloned().unwrap_or_default();
+    let confirmed: Vec<_> = events
+        .iter()
+        .filter(|e| e["action"] == "request.location_confirmed")
+        .collect();
+    assert_eq!(confirmed.len(), 1, "one change recorded");
+    assert!((confirmed[0]["details"]["lon"].as_f64().unwrap() - want_lon).abs() < 1e-9);
+    let now = c
+        .request(
+            "GET",
+            &format!("/api/v1/requests/{id}"),
+            &[("Authorization", &bearer)],
+            b"",
+        )
+        .unwrap()
+        .json();
+    assert_eq!(now["version"].as_i64(), Some(version + 1));
+    assert_eq!(w["version"].as_i64(), Some(version + 1));
+    server.assert_no_panic();
+    println!(
+        "reliability race ({label}): {RACERS} clients confirm one request's location from version {version} at once: 1 winner (client {k}), {} told 409 with the current version, final owner of the change = the winner, 1 event",
+        losers.len()
+    );
+}
+
+#[test]
+#[ignore = "reliability: run by .ci/run"]
+fn many_clients_changing_one_request_at_once_one_wins_the_rest_are_told() {
+    race_for_one_request(&TestDb::sqlite(), "SQLite");
+    if let Some(t) = postgres() {
+        race_for_one_request(&t, "PostgreSQL");
+    }
+}
