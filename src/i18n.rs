@@ -243,6 +243,25 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("track.reason", "原因", "Reason"),
     ("track.steps", "进度", "Progress"),
     ("track.refresh", "刷新", "Refresh"),
+    ("track.eta", "预计送达时间", "Expected delivery time"),
+    ("track.eta_about", "约", "about"),
+    (
+        "track.eta_planned",
+        "按配送路线的计划时间估算，实际可能提前或推迟。",
+        "From the squad's planned route; it may be earlier or later.",
+    ),
+    (
+        "track.eta_progress",
+        "已按配送小分队目前的进度调整（比计划晚 {n} 分钟）。",
+        "Adjusted for the squad's progress so far ({n} min behind plan).",
+    ),
+    (
+        "track.eta_ahead",
+        "已按配送小分队目前的进度调整（比计划早 {n} 分钟）。",
+        "Adjusted for the squad's progress so far ({n} min ahead of plan).",
+    ),
+    ("track.eta_soon", "马上就到", "any minute now"),
+    ("track.delivered_at", "送达时间", "Delivered at"),
     // Accounts.
     ("login.title", "工作人员登录", "Staff sign-in"),
     (

@@ -262,10 +262,14 @@
     return post(form.action, data);
   }
 
-  /* Reads a refusal; a 409 means another coordinator won: say so and show the current state. */
-  function refused(r) {
+  /* Reads a refusal; a 409 means another coordinator won: say so and show the current state
+     (then `onConflict`, if given, brings the form in hand up to date). */
+  function refused(r, onConflict) {
     return r.json().catch(function () { return {}; }).then(function (p) {
-      if (r.status === 409) { say(t('board.conflict'), true); refresh(true); return; }
+      if (r.status === 409) {
+        say(t('board.conflict'), true);
+        return refresh(true).then(function () { if (onConflict) onConflict(); });
+      }
       var detail = p.detail || (p.errors && p.errors.map(function (e) { return e.message; }).join(' ')) || p.title || ('HTTP ' + r.status);
       say(t('board.refused') + ' ' + detail, true);
     });
@@ -317,6 +321,14 @@
       show.hidden = false;
       show.addEventListener('click', function () { showPin(form); });
     }
+    /* Typed coordinates are a manual position: the candidate chosen before no longer holds. */
+    [lon, lat].forEach(function (input) {
+      input.addEventListener('input', function () {
+        var manual = form.querySelector('input[name=candidate][value=manual]');
+        if (manual) manual.checked = true;
+        if (pinForm === form) placePin(form);
+      });
+    });
     form.querySelectorAll('input[name=candidate]').forEach(function (radio) {
       radio.addEventListener('change', function () {
         if (radio.value !== 'manual') {
@@ -329,7 +341,7 @@
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       postForm(form).then(function (r) {
-        if (!r.ok) return refused(r);
+        if (!r.ok) return refused(r, function () { locationConflict(form); });
         return r.json().then(function () {
           say(t('board.confirmed'));
           if (pinForm === form && pin) { map.removeLayer(pin); pin = null; pinForm = null; }
@@ -347,6 +359,22 @@
         });
       }).catch(function () { say(t('board.offline'), true); });
     });
+  }
+
+  /* Another coordinator changed the request first: a location already confirmed leaves the
+     queue and its details open (showing where it now is); otherwise the form takes the current
+     version, keeping what this coordinator entered, to be sent again deliberately. */
+  function locationConflict(form) {
+    var id = form.getAttribute('data-request');
+    var now = requests[id];
+    if (pinForm === form && pin) { map.removeLayer(pin); pin = null; pinForm = null; }
+    if (form.parentNode && form.parentNode.id === 'review-list' && (!now || now.status !== 'needs_review')) {
+      form.parentNode.removeChild(form);
+      document.getElementById('count-review').textContent = document.getElementById('stat-review').textContent;
+    } else if (now) {
+      form.querySelector('input[name=version]').value = String(now.version);
+    }
+    if (id) showRequest(id);
   }
 
   function placePin(form) {
@@ -506,7 +534,7 @@
         if (!fitted) {
           fitted = true;
           var pts = Object.keys(markers).map(function (id) { return markers[id].getLatLng(); });
-          if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.05));
+          if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.05), { maxZoom: 16 });
           else DoorstepMap.fitExtract(map, root.getAttribute('data-bounds'));
         }
         var t2 = performance.now();
@@ -524,6 +552,9 @@
       })
       .catch(function () { document.getElementById('stat-live').textContent = t('board.offline'); });
   }
+
+  /* For the browser tests' measurements and a curious coordinator's console. */
+  window.DoorstepBoard = { map: map, refresh: refresh, markers: function () { return Object.keys(markers).length; } };
 
   refresh(true).then(function () {
     polling = setInterval(function () { if (!document.hidden) refresh(false); }, 5000);
