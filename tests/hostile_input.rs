@@ -369,8 +369,37 @@ fn malformed_csv_and_pbf_files_are_refused_with_a_reason() {
             s.into_bytes()
         },
     );
+    // A good row with one or two cells swapped for something hostile.
+    let good_row = [
+        "王桂兰",
+        "13945678901",
+        "鸿翔名苑3栋2单元501",
+        "硝苯地平控释片 2盒",
+        "2",
+        "药品",
+        "极紧急",
+        "独居老人",
+    ];
+    let near_miss =
+        proptest::collection::vec(proptest::collection::vec((0..8usize, nasty()), 0..3), 1..6)
+            .prop_map(move |rows| {
+                let mut s = header.to_owned();
+                for swaps in rows {
+                    let mut r: Vec<String> = good_row.iter().map(|c| c.to_string()).collect();
+                    for (i, v) in swaps {
+                        r[i] = v;
+                    }
+                    s.push_str(&r.join(","));
+                    s.push('\n');
+                }
+                s.into_bytes()
+            });
     let files = draw(
-        prop_oneof![1 => proptest::collection::vec(any::<u8>(), 0..800), 2 => rows],
+        prop_oneof![
+            1 => proptest::collection::vec(any::<u8>(), 0..800),
+            1 => rows,
+            1 => near_miss
+        ],
         CSVS,
     );
     let (mut whole, mut per_row, mut ok_rows) = (0, 0, 0);
