@@ -47,6 +47,8 @@
       weight: r.urgency === 'extremely_urgent' ? 3 : (urgent ? 2 : 1), fillColor: c, fillOpacity: 0.9 };
   }
 
+  /* Keeps the request's marker up to date (created, moved, restyled or dropped); what is on
+     the map is decided by layout(). */
   function drawRequest(r) {
     var mk = markers[r.id];
     var open = ['delivered', 'failed', 'cancelled'].indexOf(r.status) < 0;
@@ -58,7 +60,6 @@
       mk = L.circleMarker([r.lat, r.lon], styleOf(r));
       mk.on('click', function () { showRequest(r.id); });
       mk.bindTooltip(function () { return tipOf(requests[r.id]); });
-      mk.addTo(reqLayer);
       markers[r.id] = mk;
     } else {
       mk.setLatLng([r.lat, r.lon]);
@@ -66,6 +67,65 @@
       mk.setRadius(URGENCY_RADIUS[r.urgency] || 5);
     }
   }
+
+  /* Below street level, requests that would overlap on screen are drawn as one numbered
+     circle per CELL_PX square (coloured by the status most of them have, ringed black when any
+     is urgent, with a red dot when any needs review); a lone request keeps its own marker. From CLUSTER_BELOW on, every request is
+     drawn. Thousands of overlapping circles neither read nor redraw well. */
+  var CLUSTER_BELOW = 17;
+  var CELL_PX = 56;
+  var clusterLayer = L.layerGroup().addTo(map);
+
+  function clusterMarker(ids) {
+    var lat = 0, lon = 0, urgent = 0, review = 0, by = {}, most = 'new';
+    ids.forEach(function (id) {
+      var r = requests[id];
+      lat += r.lat; lon += r.lon;
+      by[r.status] = (by[r.status] || 0) + 1;
+      if (by[r.status] > (by[most] || 0)) most = r.status;
+      if (r.urgency !== 'normal') urgent++;
+      if (r.status === 'needs_review') review++;
+    });
+    var n = ids.length;
+    var size = Math.round(Math.min(56, 26 + Math.sqrt(n) * 2.5));
+    var label = t('board.cluster').replace('{n}', n).replace('{review}', review).replace('{urgent}', urgent);
+    var mk = L.marker([lat / n, lon / n], {
+      icon: L.divIcon({ className: 'cluster cl-' + most + (urgent ? ' cl-urgent' : '') + (review ? ' cl-review' : ''),
+        html: '<span>' + n + '</span>', iconSize: [size, size] }),
+      title: label, alt: label, keyboard: true, riseOnHover: true
+    });
+    mk.on('click', function () { map.setView(mk.getLatLng(), Math.min(map.getZoom() + 2, CLUSTER_BELOW)); });
+    return mk;
+  }
+
+  function layout() {
+    var zoom = map.getZoom();
+    var ids = Object.keys(markers);
+    var single = {};
+    clusterLayer.clearLayers();
+    if (zoom >= CLUSTER_BELOW) {
+      ids.forEach(function (id) { single[id] = true; });
+    } else {
+      var cells = {};
+      ids.forEach(function (id) {
+        var p = map.project(markers[id].getLatLng(), zoom);
+        var k = Math.floor(p.x / CELL_PX) + ':' + Math.floor(p.y / CELL_PX);
+        (cells[k] = cells[k] || []).push(id);
+      });
+      Object.keys(cells).forEach(function (k) {
+        var c = cells[k];
+        if (c.length === 1) single[c[0]] = true;
+        else clusterLayer.addLayer(clusterMarker(c));
+      });
+    }
+    ids.forEach(function (id) {
+      var on = reqLayer.hasLayer(markers[id]);
+      if (single[id] && !on) reqLayer.addLayer(markers[id]);
+      else if (!single[id] && on) reqLayer.removeLayer(markers[id]);
+    });
+    root.setAttribute('data-clusters', String(clusterLayer.getLayers().length));
+  }
+  map.on('zoomend', layout);
 
   function tipOf(r) {
     var d = document.createElement('div');
@@ -498,6 +558,8 @@
     var old = requests[r.id];
     if (old && old.version > r.version) return;
     requests[r.id] = r;
+    /* Polls repeat rows seen already (they look a few seconds back): redraw only changes. */
+    if (old && old.version === r.version && markers[r.id]) return;
     drawRequest(r);
   }
 
@@ -537,6 +599,7 @@
           if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.05), { maxZoom: 16 });
           else DoorstepMap.fitExtract(map, root.getAttribute('data-bounds'));
         }
+        layout();
         var t2 = performance.now();
         if (data.full) {
           var ms = Math.round(t2 - t0);
@@ -554,7 +617,8 @@
   }
 
   /* For the browser tests' measurements and a curious coordinator's console. */
-  window.DoorstepBoard = { map: map, refresh: refresh, markers: function () { return Object.keys(markers).length; } };
+  window.DoorstepBoard = { map: map, refresh: refresh,
+    drawn: function () { return [reqLayer.getLayers().length, clusterLayer.getLayers().length]; } };
 
   refresh(true).then(function () {
     polling = setInterval(function () { if (!document.hidden) refresh(false); }, 5000);

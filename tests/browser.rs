@@ -5,6 +5,7 @@
 //! coordinators confirming the same location: one wins, the other is told and sees the
 //! current state. Screenshots of each view go to `target/screenshots/`.
 
+mod browser_board;
 mod browser_support;
 mod common;
 

@@ -243,6 +243,11 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
         "{n} 件申请，{kb} KB，绘制 {ms} 毫秒",
         "{n} requests, {kb} KB, drawn in {ms} ms",
     ),
+    (
+        "board.cluster",
+        "此处 {n} 件申请（{review} 件待核对，{urgent} 件紧急），点击放大",
+        "{n} requests here ({review} to review, {urgent} urgent): select to zoom in",
+    ),
     ("board.households", "户", "households"),
     ("board.min", "分钟", "min"),
     ("board.delta", "{squad}：{dt}，{dd}", "{squad}: {dt}, {dd}"),

@@ -71,6 +71,7 @@ const JS_KEYS: &[&str] = &[
     "board.loading",
     "board.updated",
     "board.perf",
+    "board.cluster",
     "board.households",
     "board.min",
     "board.delta",
