@@ -442,8 +442,9 @@
     var lat = parseFloat(form.querySelector('input[name=lat]').value);
     var at = isFinite(lon) && isFinite(lat) ? [lat, lon] : map.getCenter();
     if (!pin) {
-      pin = L.marker(at, { draggable: true, icon: pinIcon(), title: t('board.pin_hint'), alt: t('board.pin_hint'), autoPan: true }).addTo(map);
-      pin.on('dragend', function () {
+      pin = L.marker(at, { draggable: true, icon: pinIcon(), title: t('board.pin_keys'), alt: t('board.pin_keys'),
+        autoPan: true, keyboard: true }).addTo(map);
+      var pinMoved = function () {
         var p = pin.getLatLng();
         var f = pinForm;
         if (!f) return;
@@ -451,6 +452,20 @@
         f.querySelector('input[name=lat]').value = p.lat.toFixed(6);
         var manual = f.querySelector('input[name=candidate][value=manual]');
         if (manual) manual.checked = true;
+      };
+      pin.on('dragend', pinMoved);
+      /* Without a mouse: the focused pin moves with the arrow keys (4 px, 20 with Shift); the
+         map must not pan instead. */
+      var STEP = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      pin.getElement().addEventListener('keydown', function (ev) {
+        var d = STEP[ev.key];
+        if (!d) return;
+        ev.preventDefault();
+        ev.stopPropagation();
+        var px = ev.shiftKey ? 20 : 4;
+        var p = map.latLngToContainerPoint(pin.getLatLng()).add([d[0] * px, d[1] * px]);
+        pin.setLatLng(map.containerPointToLatLng(p));
+        pinMoved();
       });
     } else {
       pin.setLatLng(at);
@@ -465,6 +480,7 @@
     var at = placePin(form);
     map.setView(at, Math.max(map.getZoom(), 17));
     say(t('board.pin_hint'));
+    pin.getElement().focus({ preventScroll: true });
   }
 
   document.querySelectorAll('#review-list form.review-item').forEach(attachLocationForm);
@@ -481,7 +497,7 @@
         detail.innerHTML = html;
         var close = el('button', 'small-button', '×');
         close.type = 'button';
-        close.setAttribute('aria-label', 'close');
+        close.setAttribute('aria-label', t('board.close'));
         close.addEventListener('click', function () { detail.hidden = true; detail.textContent = ''; });
         detail.insertBefore(close, detail.firstChild);
         detail.querySelectorAll('form.location-form').forEach(attachLocationForm);

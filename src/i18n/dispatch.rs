@@ -179,6 +179,12 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
         "拖动红色图钉到正确位置，然后点“确认位置”。",
         "Drag the red pin to the right spot, then press Confirm location.",
     ),
+    ("board.close", "关闭", "Close"),
+    (
+        "board.pin_keys",
+        "待确认的位置：可拖动，或按方向键移动（按住 Shift 移得更远）",
+        "Position to confirm: drag it, or move it with the arrow keys (Shift for larger steps)",
+    ),
     ("board.confirmed", "位置已确认。", "Location confirmed."),
     ("board.details", "详情", "Details"),
     ("board.replan_all", "全区重新规划", "Re-plan the district"),
