@@ -73,6 +73,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("nav.home", "申请配送", "Request supplies"),
     // The form.
     ("form.title", "申请配送物资", "Request supplies"),
+    ("form.honeypot", "请勿填写此栏", "Leave this field empty"),
     (
         "form.intro",
         "居家隔离期间需要药品、食品或母婴用品，请填写下表。社区工作人员会尽快安排送到您家门口。带 * 的为必填项。",

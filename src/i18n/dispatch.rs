@@ -363,6 +363,8 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
         "location confirmed",
     ),
     ("audit.stop.marked", "标记站点", "stop marked"),
+    ("audit.stop.planned", "排入路线", "put on a route"),
+    ("audit.plan.created", "生成路线", "route planned"),
     // Geocode match levels.
     ("level.address", "门牌", "address"),
     ("level.building", "楼栋", "building"),

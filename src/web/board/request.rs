@@ -238,7 +238,7 @@ async fn detail(
         .db
         .read(move |c| {
             let r = crate::db::requests::get(c, id)?;
-            let events = crate::db::events::for_entity(c, "request", id.0)?;
+            let events = crate::db::events::for_request(c, id)?;
             let place = actions::place_of(c, id, date)?;
             Ok((r, events, place))
         })
