@@ -520,14 +520,22 @@
   /* ---------- requests tab ---------- */
   var filter = document.getElementById('req-filter');
   var reqList = document.getElementById('req-list');
-  function renderRequestList() {
+  /* A page of LIST_PAGE rows at a time (a button shows the next); the count of matches is
+     announced when the filter changes, not at every poll. */
+  var LIST_PAGE = 100;
+  var listLimit = LIST_PAGE;
+  var reqCount = document.getElementById('req-count');
+  function renderRequestList(keepPage) {
+    if (!keepPage) listLimit = LIST_PAGE;
     var q = (filter.value || '').trim().toLowerCase();
-    reqList.textContent = '';
-    var shown = 0;
-    Object.keys(requests).some(function (id) {
+    var rows = document.createDocumentFragment();
+    var matched = 0;
+    Object.keys(requests).forEach(function (id) {
       var r = requests[id];
-      if (['delivered', 'failed', 'cancelled'].indexOf(r.status) >= 0) return false;
-      if (q && r.label.toLowerCase().indexOf(q) < 0) return false;
+      if (['delivered', 'failed', 'cancelled'].indexOf(r.status) >= 0) return;
+      if (q && r.label.toLowerCase().indexOf(q) < 0) return;
+      matched++;
+      if (matched > listLimit) return;
       var li = el('li');
       li.tabIndex = 0;
       var n = el('span', 'n', '');
@@ -537,12 +545,22 @@
       li.appendChild(el('span', 'eta', t('status.' + r.status) + (r.lon === null ? ' · ' + t('board.unlocated') : '')));
       li.addEventListener('click', function () { showRequest(id); });
       li.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') showRequest(id); });
-      reqList.appendChild(li);
-      shown++;
-      return shown >= 100;
+      rows.appendChild(li);
     });
+    reqList.textContent = '';
+    reqList.appendChild(rows);
+    if (matched > listLimit) {
+      var li = el('li', 'more');
+      var b = el('button', 'button small-button', t('board.list_more').replace('{shown}', listLimit).replace('{n}', matched));
+      b.type = 'button';
+      b.addEventListener('click', function () { listLimit += LIST_PAGE; renderRequestList(true); });
+      li.appendChild(b);
+      reqList.appendChild(li);
+    }
+    var count = t('board.list_count').replace('{n}', matched);
+    if (reqCount.textContent !== count) reqCount.textContent = count;
   }
-  filter.addEventListener('input', renderRequestList);
+  filter.addEventListener('input', function () { renderRequestList(false); });
 
   /* ---------- tabs ---------- */
   var tabs = Array.prototype.slice.call(document.querySelectorAll('.tabs [role=tab]'));
@@ -627,7 +645,7 @@
             .replace('{n}', data.requests.length).replace('{kb}', Math.round(text.length / 1024)).replace('{ms}', ms);
         }
         root.setAttribute('data-updated', data.now);
-        if (!reqList.parentNode.hidden) renderRequestList();
+        if (!reqList.parentNode.hidden && data.requests.length) renderRequestList(true);
       })
       .catch(function () { document.getElementById('stat-live').textContent = t('board.offline'); });
   }

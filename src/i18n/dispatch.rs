@@ -180,6 +180,12 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
         "Drag the red pin to the right spot, then press Confirm location.",
     ),
     ("board.close", "关闭", "Close"),
+    ("board.list_count", "{n} 件申请符合", "{n} requests match"),
+    (
+        "board.list_more",
+        "已显示 {shown} 件，共 {n} 件：再显示 100 件",
+        "Showing {shown} of {n}: show 100 more",
+    ),
     (
         "board.pin_keys",
         "待确认的位置：可拖动，或按方向键移动（按住 Shift 移得更远）",

@@ -195,14 +195,17 @@ async fn measure(c: &Client, s: &Served, open: usize, seeded: Instant) -> Figure
         c,
         "var t0 = performance.now(); document.getElementById('tab-requests').click(); \
          var n = document.querySelectorAll('#req-list li').length; \
-         return [performance.now() - t0, n];",
+         return [performance.now() - t0, n, !!document.querySelector('#req-list li.more button')];",
         vec![],
     )
     .await;
-    assert!(
-        list[1].as_u64().unwrap_or(0) > 0,
-        "the requests list shows rows"
-    );
+    // One page of 100 rows, and a button for the next when there are more.
+    let rows = list[1].as_u64().unwrap_or(0) as usize;
+    if open > 100 {
+        assert_eq!((rows, list[2].as_bool()), (101, Some(true)), "{list}");
+    } else {
+        assert_eq!((rows, list[2].as_bool()), (open, Some(false)), "{list}");
+    }
     let filter = js(
         c,
         "var f = document.getElementById('req-filter'); var t0 = performance.now(); \

@@ -66,6 +66,8 @@ const JS_KEYS: &[&str] = &[
     "board.pin_keys",
     "board.map",
     "board.close",
+    "board.list_count",
+    "board.list_more",
     "board.draw_hint",
     "board.drawn",
     "board.details",
