@@ -472,6 +472,16 @@ async fn every_page_reads_in_both_languages_and_the_pin_moves_by_keyboard() {
         format!("/squad/{}/print", squad.id),
         "/account".to_owned(),
     ];
+    // One screenshot of each view not shown by the other tests (Chinese).
+    let shots = [
+        ("/login", "15-login"),
+        ("/coord/requests/", "16-request-detail"),
+        ("/coord/squads/new", "17-squad-form"),
+        ("/coord/zones/new", "18-zone-form"),
+        ("/coord/print", "19-print-all"),
+        ("/print", "20-squad-print"),
+        ("/account", "21-account"),
+    ];
     for (signed_in, pages) in [(false, &public[..]), (true, &staff[..])] {
         if signed_in {
             sign_in(&c, &s, "coord").await;
@@ -488,6 +498,19 @@ async fn every_page_reads_in_both_languages_and_the_pin_moves_by_keyboard() {
                 );
                 if page == "/coord" {
                     board_loaded(&c).await;
+                }
+                if lang == "zh"
+                    && let Some((_, name)) = shots.iter().find(|(p, _)| {
+                        page == p
+                            || (p.ends_with('/') && page.starts_with(p))
+                            || (p.starts_with("/print") && page.ends_with(p))
+                    })
+                {
+                    if page.starts_with("/coord/zones") {
+                        // The zone editor's map loads its layers.
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                    screenshot(&c, name).await;
                 }
                 assert_accessible(&c, &format!("{page}?lang={lang}")).await;
             }
