@@ -584,3 +584,57 @@ async fn every_page_reads_in_both_languages_and_the_pin_moves_by_keyboard() {
     screenshot(&c, "14-board-pin-by-keyboard").await;
     c.close().await.expect("close");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_javascript_a_coordinator_who_lost_a_race_sees_the_current_state() {
+    if !browser_available() {
+        return;
+    }
+    let s = Served::start();
+    s.add_user("wang", Role::Coordinator, None);
+    s.add_user("zhao", Role::Coordinator, None);
+    let r = file(&s, "鸿翔名苑3栋2单元501");
+    let d = Driver::start();
+    let wang = d.browser_without_js(1024, 800).await;
+    let zhao = d.browser_without_js(1024, 800).await;
+    sign_in_plain(&wang, &s, "wang").await;
+    sign_in_plain(&zhao, &s, "zhao").await;
+    let page = s.url(&format!("/coord/requests/{}", r.id));
+    wang.goto(&page).await.expect("detail");
+    zhao.goto(&page).await.expect("detail");
+    // Neither page runs a script: the board's JSON never loads, the forms post plainly.
+    let select = format!("#urgency-{}", r.id);
+    find(&wang, &select)
+        .await
+        .select_by_value("extremely_urgent")
+        .await
+        .expect("choose");
+    click(&wang, "form.urgency-form button").await;
+    assert!(
+        text(&wang, "#flash").await.len() > 1,
+        "Wang's change is confirmed"
+    );
+    find(&zhao, &select)
+        .await
+        .select_by_value("normal")
+        .await
+        .expect("choose");
+    click(&zhao, "form.urgency-form button").await;
+    let told = text(&zhao, "#flash.conflict").await;
+    assert!(told.contains("另一位协调员"), "{told}");
+    // The page now shows Wang's urgency, ready to be changed again deliberately.
+    let shown = find(&zhao, &format!("{select} option[selected]"))
+        .await
+        .attr("value")
+        .await
+        .expect("attr");
+    assert_eq!(shown.as_deref(), Some("extremely_urgent"));
+    screenshot(&zhao, "22-no-script-conflict").await;
+    assert_eq!(
+        request(&s, r.id).urgency,
+        doorstep::domain::Urgency::ExtremelyUrgent
+    );
+    for c in [wang, zhao] {
+        c.close().await.expect("close");
+    }
+}

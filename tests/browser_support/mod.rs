@@ -193,7 +193,17 @@ impl Driver {
         self.session(360, 740, true).await
     }
 
+    /// A desktop browser with JavaScript switched off for pages (the pages' forms must work
+    /// alone). Use [`sign_in_plain`] and the WebDriver's own reads with it.
+    pub async fn browser_without_js(&self, width: u32, height: u32) -> Client {
+        self.session_with(width, height, false, false).await
+    }
+
     async fn session(&self, width: u32, height: u32, phone: bool) -> Client {
+        self.session_with(width, height, phone, true).await
+    }
+
+    async fn session_with(&self, width: u32, height: u32, phone: bool, scripts: bool) -> Client {
         let profile = tempfile::Builder::new()
             .prefix("chromium-")
             .tempdir_in(self.profiles.path())
@@ -214,6 +224,10 @@ impl Driver {
             },
         });
         let mut caps = caps;
+        if !scripts {
+            caps["goog:chromeOptions"]["prefs"] =
+                json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
         if phone {
             caps["goog:chromeOptions"]["mobileEmulation"] = json!({
                 "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true },
@@ -313,6 +327,19 @@ pub async fn until(c: &Client, what: &str, script: &str) -> Value {
             let _ = screenshot(c, &format!("failed-{}", what.replace(' ', "-"))).await;
             panic!("timed out waiting for {what}");
         }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Signs in through the real login page without running a script in it.
+pub async fn sign_in_plain(c: &Client, s: &Served, username: &str) {
+    c.goto(&s.url("/login")).await.expect("login page");
+    fill(c, "#username", username).await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form.card button[type=submit]").await;
+    let deadline = Instant::now() + WAIT;
+    while c.current_url().await.expect("url").path() == "/login" {
+        assert!(Instant::now() < deadline, "{username} was not signed in");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
