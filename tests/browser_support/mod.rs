@@ -183,8 +183,27 @@ impl Driver {
         }
     }
 
-    /// A fresh browser (its own profile: no cookies shared) with a `width`×`height` viewport.
+    /// A desktop browser (its own profile: no cookies shared) in a `width`×`height` window.
     pub async fn browser(&self, width: u32, height: u32) -> Client {
+        self.session(width, height, false).await
+    }
+
+    /// A phone: a 360×740 viewport at 2× pixels, with touch, as Chromium's device mode has it.
+    pub async fn phone(&self) -> Client {
+        self.session(360, 740, true).await
+    }
+
+    /// A desktop browser with JavaScript switched off for pages (the pages' forms must work
+    /// alone). Use [`sign_in_plain`] and the WebDriver's own reads with it.
+    pub async fn browser_without_js(&self, width: u32, height: u32) -> Client {
+        self.session_with(width, height, false, false).await
+    }
+
+    async fn session(&self, width: u32, height: u32, phone: bool) -> Client {
+        self.session_with(width, height, phone, true).await
+    }
+
+    async fn session_with(&self, width: u32, height: u32, phone: bool, scripts: bool) -> Client {
         let profile = tempfile::Builder::new()
             .prefix("chromium-")
             .tempdir_in(self.profiles.path())
@@ -204,6 +223,16 @@ impl Driver {
                 ],
             },
         });
+        let mut caps = caps;
+        if !scripts {
+            caps["goog:chromeOptions"]["prefs"] =
+                json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        if phone {
+            caps["goog:chromeOptions"]["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true },
+            });
+        }
         let caps = match caps {
             Value::Object(m) => m,
             _ => unreachable!("an object literal"),
@@ -213,10 +242,12 @@ impl Driver {
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
             .expect("a browser session");
-        client
-            .set_window_size(width, height)
-            .await
-            .expect("window size");
+        if !phone {
+            client
+                .set_window_size(width, height)
+                .await
+                .expect("window size");
+        }
         client
     }
 }
@@ -300,6 +331,19 @@ pub async fn until(c: &Client, what: &str, script: &str) -> Value {
     }
 }
 
+/// Signs in through the real login page without running a script in it.
+pub async fn sign_in_plain(c: &Client, s: &Served, username: &str) {
+    c.goto(&s.url("/login")).await.expect("login page");
+    fill(c, "#username", username).await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form.card button[type=submit]").await;
+    let deadline = Instant::now() + WAIT;
+    while c.current_url().await.expect("url").path() == "/login" {
+        assert!(Instant::now() < deadline, "{username} was not signed in");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Signs in through the real login page.
 pub async fn sign_in(c: &Client, s: &Served, username: &str) {
     c.goto(&s.url("/login")).await.expect("login page");
@@ -312,4 +356,73 @@ pub async fn sign_in(c: &Client, s: &Served, username: &str) {
         "return location.pathname !== '/login' && document.readyState === 'complete';",
     )
     .await;
+}
+
+/// What a screen reader, a keyboard and an offline district office need of every page: the
+/// language set; every visible form control named (label, wrapping label, aria-label or
+/// aria-labelledby); every button and link with a name; images with alt text; no catalogue
+/// key showing instead of words; nothing loaded from another origin. Answers the faults.
+pub async fn audit(c: &Client) -> Vec<String> {
+    let v = js(
+        c,
+        r#"
+        var faults = [];
+        var lang = document.documentElement.lang;
+        if (!lang) faults.push('no lang on <html>');
+        function visible(e) { return !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length); }
+        function named(e) {
+          if ((e.getAttribute('aria-label') || '').trim()) return true;
+          var by = e.getAttribute('aria-labelledby');
+          if (by && by.split(/\s+/).some(function (id) { var l = document.getElementById(id); return l && l.textContent.trim(); })) return true;
+          if (e.id && document.querySelector('label[for="' + CSS.escape(e.id) + '"]')) return true;
+          var p = e.closest('label');
+          if (p && p.textContent.trim()) return true;
+          return !!(e.getAttribute('title') || '').trim();
+        }
+        document.querySelectorAll('input, select, textarea').forEach(function (e) {
+          if (e.type === 'hidden' || !visible(e)) return;
+          if (!named(e)) faults.push('unnamed ' + e.tagName.toLowerCase() + ' ' + (e.name || e.id));
+        });
+        document.querySelectorAll('button, a[href], [role=button], [role=tab]').forEach(function (e) {
+          if (!visible(e)) return;
+          var name = (e.textContent || '').trim() || e.getAttribute('aria-label') || e.getAttribute('title');
+          if (!name) faults.push('nameless ' + e.tagName.toLowerCase() + ' ' + (e.className || e.getAttribute('href') || ''));
+        });
+        document.querySelectorAll('img').forEach(function (e) {
+          if (!e.hasAttribute('alt')) faults.push('img without alt ' + e.src);
+        });
+        var words = document.body.innerText;
+        document.querySelectorAll('[aria-label], [title], [alt], [placeholder]').forEach(function (e) {
+          ['aria-label', 'title', 'alt', 'placeholder'].forEach(function (a) {
+            if (e.hasAttribute(a)) words += ' ' + e.getAttribute(a);
+          });
+        });
+        var keys = words.match(/\b(board|sheet|status|map|track|form|field|js|login|zone|squad|print|error|confirm|urgency|category|mode|stop_status)\.[a-z_]+(\.[a-z_]+)*\b/g);
+        if (keys) faults.push('catalogue keys shown: ' + keys.slice(0, 5).join(', '));
+        var here = location.origin;
+        performance.getEntriesByType('resource').forEach(function (r) {
+          if (r.name.indexOf(here) !== 0 && r.name.indexOf('data:') !== 0) faults.push('loaded from elsewhere: ' + r.name);
+        });
+        document.querySelectorAll('script[src], link[href], img[src], iframe').forEach(function (e) {
+          var u = e.src || e.href || '';
+          if (u && u.indexOf(here) !== 0 && u.indexOf('data:') !== 0) faults.push('refers elsewhere: ' + u);
+        });
+        return faults;
+        "#,
+        vec![],
+    )
+    .await;
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Fails when [`audit`] finds anything on the page shown.
+pub async fn assert_accessible(c: &Client, page: &str) {
+    let faults = audit(c).await;
+    assert!(faults.is_empty(), "{page}: {faults:#?}");
 }
