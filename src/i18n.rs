@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use crate::intake::Problem;
 
 mod dispatch;
+mod plans;
 
 /// A language doorstep speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -73,6 +74,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("nav.home", "申请配送", "Request supplies"),
     // The form.
     ("form.title", "申请配送物资", "Request supplies"),
+    ("form.honeypot", "请勿填写此栏", "Leave this field empty"),
     (
         "form.intro",
         "居家隔离期间需要药品、食品或母婴用品，请填写下表。社区工作人员会尽快安排送到您家门口。带 * 的为必填项。",
@@ -242,6 +244,25 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("track.reason", "原因", "Reason"),
     ("track.steps", "进度", "Progress"),
     ("track.refresh", "刷新", "Refresh"),
+    ("track.eta", "预计送达时间", "Expected delivery time"),
+    ("track.eta_about", "约", "about"),
+    (
+        "track.eta_planned",
+        "按配送路线的计划时间估算，实际可能提前或推迟。",
+        "From the squad's planned route; it may be earlier or later.",
+    ),
+    (
+        "track.eta_progress",
+        "已按配送小分队目前的进度调整（比计划晚 {n} 分钟）。",
+        "Adjusted for the squad's progress so far ({n} min behind plan).",
+    ),
+    (
+        "track.eta_ahead",
+        "已按配送小分队目前的进度调整（比计划早 {n} 分钟）。",
+        "Adjusted for the squad's progress so far ({n} min ahead of plan).",
+    ),
+    ("track.eta_soon", "马上就到", "any minute now"),
+    ("track.delivered_at", "送达时间", "Delivered at"),
     // Accounts.
     ("login.title", "工作人员登录", "Staff sign-in"),
     (
@@ -411,6 +432,7 @@ static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = La
     CATALOGUE
         .iter()
         .chain(dispatch::CATALOGUE)
+        .chain(plans::CATALOGUE)
         .map(|&(k, zh, en)| (k, (zh, en)))
         .collect()
 });
@@ -424,6 +446,11 @@ pub fn t(lang: Lang, key: &str) -> &str {
         },
         None => key,
     }
+}
+
+/// Why a request is left unserved, in words.
+pub fn unserved_reason(lang: Lang, reason: crate::domain::UnservedReason) -> String {
+    Tr::new(lang).code("unserved", reason.as_str())
 }
 
 /// True when the catalogue has `key`.
@@ -509,7 +536,11 @@ mod tests {
     #[test]
     fn keys_are_unique_and_complete() {
         let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in CATALOGUE.iter().chain(dispatch::CATALOGUE) {
+        for (k, zh, en) in CATALOGUE
+            .iter()
+            .chain(dispatch::CATALOGUE)
+            .chain(plans::CATALOGUE)
+        {
             assert!(seen.insert(k), "duplicate key {k}");
             assert!(!zh.is_empty() && !en.is_empty(), "{k}");
         }
@@ -522,6 +553,9 @@ mod tests {
         }
         for u in crate::domain::Urgency::ALL {
             assert!(has(&format!("urgency.{u}")));
+        }
+        for u in crate::domain::UnservedReason::ALL {
+            assert!(has(&format!("unserved.{u}")));
         }
         for f in crate::domain::FiledBy::ALL {
             assert!(has(&format!("filed_by.{f}")));

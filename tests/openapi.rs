@@ -18,11 +18,16 @@ const ROUTED: &[(&str, &str)] = &[
     ("post", "/api/v1/requests"),
     ("get", "/api/v1/requests"),
     ("get", "/api/v1/requests/{id}"),
+    ("get", "/api/v1/requests/{id}/events"),
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/geocode"),
     ("get", "/api/v1/geocode/suggest"),
     ("get", "/api/v1/route"),
     ("post", "/api/v1/matrix"),
+    ("get", "/api/v1/plans"),
+    ("post", "/api/v1/plans"),
+    ("post", "/api/v1/stops/{id}/reassign"),
+    ("post", "/api/v1/plans/{id}/reoptimize"),
 ];
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {

@@ -6,10 +6,13 @@
 //! here (`paths(...)`) and their routes in [`routes`].
 
 mod create;
+mod events;
 mod geocode;
 mod get;
 mod list;
 mod matrix;
+pub(crate) mod plans;
+pub(crate) mod reassign;
 mod route;
 mod suggest;
 pub mod views;
@@ -30,12 +33,17 @@ use utoipa::OpenApi;
     paths(
         create::create_request,
         get::get_request,
+        events::request_events,
         list::list_requests,
         openapi_json,
         geocode::geocode,
         suggest::suggest,
         route::route,
         matrix::matrix,
+        plans::list_plans,
+        plans::create_plans,
+        reassign::reassign,
+        reassign::reoptimize,
     ),
     components(schemas(
         crate::intake::RequestInput,
@@ -44,6 +52,8 @@ use utoipa::OpenApi;
         views::RequestView,
         views::LocationView,
         views::RequestList,
+        events::EventView,
+        events::EventList,
         super::error::ProblemDetails,
         super::error::FieldProblem,
         crate::domain::Category,
@@ -59,11 +69,25 @@ use utoipa::OpenApi;
         route::RouteAnswer,
         matrix::MatrixBody,
         matrix::MatrixAnswer,
+        plans::DayPlans,
+        plans::PlanView,
+        plans::StopView,
+        plans::UnservedView,
+        plans::RunView,
+        plans::PlanBody,
+        reassign::ReassignBody,
+        reassign::ReoptimizeBody,
+        crate::dispatch::ReassignOutcome,
+        crate::dispatch::SquadChange,
+        crate::domain::PlanStatus,
+        crate::domain::StopStatus,
+        crate::domain::UnservedReason,
     )),
     tags(
         (name = "requests", description = "Residents' requests"),
         (name = "geocoding", description = "Addresses to places, and completions as residents type"),
         (name = "routing", description = "Routes and travel matrices on the district's roads"),
+        (name = "plans", description = "Squads' plans: produce the day's, move a stop, re-optimize a squad"),
     )
 )]
 pub struct ApiDoc;
@@ -72,7 +96,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/requests", web::post().to(create::create_request))
         .route("/requests", web::get().to(list::list_requests))
         .route("/requests/{id}", web::get().to(get::get_request))
+        .route(
+            "/requests/{id}/events",
+            web::get().to(events::request_events),
+        )
         .route("/openapi.json", web::get().to(openapi_json))
+        .route("/plans", web::post().to(plans::create_plans))
+        .route("/plans", web::get().to(plans::list_plans))
+        .route(
+            "/plans/{id}/reoptimize",
+            web::post().to(reassign::reoptimize),
+        )
+        .route("/stops/{id}/reassign", web::post().to(reassign::reassign))
         .configure(map_routes);
 }
 
