@@ -284,13 +284,18 @@ fn without_postgres_the_server_answers_503_and_recovers_by_itself() {
 
 #[test]
 #[ignore = "reliability: run by .ci/run"]
-fn two_instances_on_one_postgres_store_each_request_once() {
+fn two_instances_on_one_postgres_store_each_request_once_and_plan_each_stop_once() {
     let Some(t) = postgres() else { return };
     let dir = logs();
-    let a = Server::start(&t.url, dir.path(), NO_LIMITS);
-    let b = Server::start(&t.url, dir.path(), NO_LIMITS);
+    let pbf = seed_located(&t, dir.path()).display().to_string();
+    let (cache_a, cache_b) = (dir.path().join("a"), dir.path().join("b"));
+    let (cache_a, cache_b) = (cache_a.display().to_string(), cache_b.display().to_string());
+    let a = Server::start(&t.url, dir.path(), &map_flags(&pbf, &cache_a));
+    let b = Server::start(&t.url, dir.path(), &map_flags(&pbf, &cache_b));
+    let (_, bearer) = common::coordinator_bearer(&t.db);
     // 4,000 submissions; one in four is sent to both instances at once (a client retrying
-    // through the load balancer), with the same idempotency key.
+    // through the load balancer), with the same idempotency key. Meanwhile both instances
+    // plan tomorrow, three times each, at the same moments.
     let total = 4_000;
     let mut work = vec![Vec::new(); CLIENTS];
     let mut sends = 0;
@@ -308,7 +313,36 @@ fn two_instances_on_one_postgres_store_each_request_once() {
             sends += 1;
         }
     }
-    let r = load::run("twin", work, &AtomicUsize::new(0));
+    let date = tomorrow();
+    let (r, plan_answers) = std::thread::scope(|s| {
+        let load = s.spawn(|| load::run("twin", work, &AtomicUsize::new(0)));
+        let planners: Vec<_> = [a.port, b.port]
+            .into_iter()
+            .map(|port| {
+                let (bearer, date) = (&bearer, &date);
+                s.spawn(move || {
+                    let mut c = Client::connect(port).expect("connect");
+                    let mut seen = Vec::new();
+                    for _ in 0..3 {
+                        let a = c
+                            .post_json(
+                                "/api/v1/plans",
+                                &[("Authorization", bearer)],
+                                &serde_json::json!({ "date": date, "time_limit_s": 0.3 }),
+                            )
+                            .expect("an answer");
+                        seen.push(a.status);
+                    }
+                    seen
+                })
+            })
+            .collect();
+        let plans: Vec<u16> = planners
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        (load.join().unwrap(), plans)
+    });
     println!(
         "{}",
         r.summary("reliability two instances (PostgreSQL, 64 clients)", sends)
@@ -326,6 +360,55 @@ fn two_instances_on_one_postgres_store_each_request_once() {
         n
     );
     assert_eq!(n, total);
+
+    // Planning: each run stored whole or was told to plan again; no stop or request twice.
+    assert!(
+        plan_answers.iter().all(|s| *s == 200 || *s == 409),
+        "{plan_answers:?}"
+    );
+    assert!(plan_answers.contains(&200), "{plan_answers:?}");
+    let mut c = Client::connect(a.port).expect("connect");
+    let day = c
+        .request(
+            "GET",
+            &format!("/api/v1/plans?date={date}"),
+            &[("Authorization", &bearer)],
+            b"",
+        )
+        .unwrap()
+        .json();
+    let plans = day["plans"].as_array().cloned().unwrap_or_default();
+    let mut stop_owner = std::collections::HashMap::new();
+    let mut request_stop = std::collections::HashMap::new();
+    let mut squads = std::collections::HashSet::new();
+    for p in &plans {
+        assert!(
+            squads.insert(p["squad_id"].to_string()),
+            "one current plan per squad"
+        );
+        for s in p["stops"].as_array().unwrap() {
+            let id = s["id"].to_string();
+            assert!(
+                stop_owner
+                    .insert(id.clone(), p["squad_id"].to_string())
+                    .is_none(),
+                "stop {id} in two plans"
+            );
+            for r in s["request_ids"].as_array().unwrap() {
+                assert!(
+                    request_stop.insert(r.to_string(), id.clone()).is_none(),
+                    "request {r} on two stops"
+                );
+            }
+        }
+    }
+    println!(
+        "reliability two instances: planned at once on both, answers {plan_answers:?}; {} squads' plans, {} stops, {} requests on them, {} unserved with a reason: no stop in two plans, no request on two stops",
+        plans.len(),
+        stop_owner.len(),
+        request_stop.len(),
+        day["unserved"].as_array().map_or(0, Vec::len)
+    );
 }
 
 /// Many coordinators fix the same request's location at once, each from the version they
