@@ -433,6 +433,10 @@ impl DayChanges {
     /// Writes everything (call inside a transaction).
     pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<DayReport, DbError> {
         for p in &self.plans {
+            // A squad that had no plan and got no stops: nothing to store.
+            if p.create.is_none() && p.update.is_none() {
+                continue;
+            }
             p.apply(c, actor)?;
         }
         set_statuses(
