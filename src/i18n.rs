@@ -74,6 +74,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("nav.home", "申请配送", "Request supplies"),
     // The form.
     ("form.title", "申请配送物资", "Request supplies"),
+    ("form.honeypot", "请勿填写此栏", "Leave this field empty"),
     (
         "form.intro",
         "居家隔离期间需要药品、食品或母婴用品，请填写下表。社区工作人员会尽快安排送到您家门口。带 * 的为必填项。",
@@ -243,6 +244,25 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("track.reason", "原因", "Reason"),
     ("track.steps", "进度", "Progress"),
     ("track.refresh", "刷新", "Refresh"),
+    ("track.eta", "预计送达时间", "Expected delivery time"),
+    ("track.eta_about", "约", "about"),
+    (
+        "track.eta_planned",
+        "按配送路线的计划时间估算，实际可能提前或推迟。",
+        "From the squad's planned route; it may be earlier or later.",
+    ),
+    (
+        "track.eta_progress",
+        "已按配送小分队目前的进度调整（比计划晚 {n} 分钟）。",
+        "Adjusted for the squad's progress so far ({n} min behind plan).",
+    ),
+    (
+        "track.eta_ahead",
+        "已按配送小分队目前的进度调整（比计划早 {n} 分钟）。",
+        "Adjusted for the squad's progress so far ({n} min ahead of plan).",
+    ),
+    ("track.eta_soon", "马上就到", "any minute now"),
+    ("track.delivered_at", "送达时间", "Delivered at"),
     // Accounts.
     ("login.title", "工作人员登录", "Staff sign-in"),
     (

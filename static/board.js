@@ -49,6 +49,8 @@
       weight: r.urgency === 'extremely_urgent' ? 3 : (urgent ? 2 : 1), fillColor: c, fillOpacity: 0.9 };
   }
 
+  /* Keeps the request's marker up to date (created, moved, restyled or dropped); what is on
+     the map is decided by layout(). */
   function drawRequest(r) {
     var mk = markers[r.id];
     var open = ['delivered', 'failed', 'cancelled'].indexOf(r.status) < 0;
@@ -60,7 +62,6 @@
       mk = L.circleMarker([r.lat, r.lon], styleOf(r));
       mk.on('click', function () { showRequest(r.id); });
       mk.bindTooltip(function () { return tipOf(requests[r.id]); });
-      mk.addTo(reqLayer);
       markers[r.id] = mk;
     } else {
       mk.setLatLng([r.lat, r.lon]);
@@ -68,6 +69,65 @@
       mk.setRadius(URGENCY_RADIUS[r.urgency] || 5);
     }
   }
+
+  /* Below street level, requests that would overlap on screen are drawn as one numbered
+     circle per CELL_PX square (coloured by the status most of them have, ringed black when any
+     is urgent, with a red dot when any needs review); a lone request keeps its own marker. From CLUSTER_BELOW on, every request is
+     drawn. Thousands of overlapping circles neither read nor redraw well. */
+  var CLUSTER_BELOW = 17;
+  var CELL_PX = 56;
+  var clusterLayer = L.layerGroup().addTo(map);
+
+  function clusterMarker(ids) {
+    var lat = 0, lon = 0, urgent = 0, review = 0, by = {}, most = 'new';
+    ids.forEach(function (id) {
+      var r = requests[id];
+      lat += r.lat; lon += r.lon;
+      by[r.status] = (by[r.status] || 0) + 1;
+      if (by[r.status] > (by[most] || 0)) most = r.status;
+      if (r.urgency !== 'normal') urgent++;
+      if (r.status === 'needs_review') review++;
+    });
+    var n = ids.length;
+    var size = Math.round(Math.min(56, 26 + Math.sqrt(n) * 2.5));
+    var label = t('board.cluster').replace('{n}', n).replace('{review}', review).replace('{urgent}', urgent);
+    var mk = L.marker([lat / n, lon / n], {
+      icon: L.divIcon({ className: 'cluster cl-' + most + (urgent ? ' cl-urgent' : '') + (review ? ' cl-review' : ''),
+        html: '<span>' + n + '</span>', iconSize: [size, size] }),
+      title: label, alt: label, keyboard: true, riseOnHover: true
+    });
+    mk.on('click', function () { map.setView(mk.getLatLng(), Math.min(map.getZoom() + 2, CLUSTER_BELOW)); });
+    return mk;
+  }
+
+  function layout() {
+    var zoom = map.getZoom();
+    var ids = Object.keys(markers);
+    var single = {};
+    clusterLayer.clearLayers();
+    if (zoom >= CLUSTER_BELOW) {
+      ids.forEach(function (id) { single[id] = true; });
+    } else {
+      var cells = {};
+      ids.forEach(function (id) {
+        var p = map.project(markers[id].getLatLng(), zoom);
+        var k = Math.floor(p.x / CELL_PX) + ':' + Math.floor(p.y / CELL_PX);
+        (cells[k] = cells[k] || []).push(id);
+      });
+      Object.keys(cells).forEach(function (k) {
+        var c = cells[k];
+        if (c.length === 1) single[c[0]] = true;
+        else clusterLayer.addLayer(clusterMarker(c));
+      });
+    }
+    ids.forEach(function (id) {
+      var on = reqLayer.hasLayer(markers[id]);
+      if (single[id] && !on) reqLayer.addLayer(markers[id]);
+      else if (!single[id] && on) reqLayer.removeLayer(markers[id]);
+    });
+    root.setAttribute('data-clusters', String(clusterLayer.getLayers().length));
+  }
+  map.on('zoomend', layout);
 
   function tipOf(r) {
     var d = document.createElement('div');
@@ -271,10 +331,14 @@
     return post(form.action, data);
   }
 
-  /* Reads a refusal; a 409 means another coordinator won: say so and show the current state. */
-  function refused(r) {
+  /* Reads a refusal; a 409 means another coordinator won: say so and show the current state
+     (then `onConflict`, if given, brings the form in hand up to date). */
+  function refused(r, onConflict) {
     return r.json().catch(function () { return {}; }).then(function (p) {
-      if (r.status === 409) { say(t('board.conflict'), true); refresh(true); return; }
+      if (r.status === 409) {
+        say(t('board.conflict'), true);
+        return refresh(true).then(function () { if (onConflict) onConflict(); });
+      }
       var detail = p.detail || (p.errors && p.errors.map(function (e) { return e.message; }).join(' ')) || p.title || ('HTTP ' + r.status);
       say(t('board.refused') + ' ' + detail, true);
     });
@@ -348,6 +412,14 @@
       show.hidden = false;
       show.addEventListener('click', function () { showPin(form); });
     }
+    /* Typed coordinates are a manual position: the candidate chosen before no longer holds. */
+    [lon, lat].forEach(function (input) {
+      input.addEventListener('input', function () {
+        var manual = form.querySelector('input[name=candidate][value=manual]');
+        if (manual) manual.checked = true;
+        if (pinForm === form) placePin(form);
+      });
+    });
     form.querySelectorAll('input[name=candidate]').forEach(function (radio) {
       radio.addEventListener('change', function () {
         if (radio.value !== 'manual') {
@@ -360,7 +432,7 @@
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       postForm(form).then(function (r) {
-        if (!r.ok) return refused(r);
+        if (!r.ok) return refused(r, function () { locationConflict(form); });
         return r.json().then(function () {
           say(t('board.confirmed'));
           if (pinForm === form && pin) { map.removeLayer(pin); pin = null; pinForm = null; }
@@ -380,13 +452,30 @@
     });
   }
 
+  /* Another coordinator changed the request first: a location already confirmed leaves the
+     queue and its details open (showing where it now is); otherwise the form takes the current
+     version, keeping what this coordinator entered, to be sent again deliberately. */
+  function locationConflict(form) {
+    var id = form.getAttribute('data-request');
+    var now = requests[id];
+    if (pinForm === form && pin) { map.removeLayer(pin); pin = null; pinForm = null; }
+    if (form.parentNode && form.parentNode.id === 'review-list' && (!now || now.status !== 'needs_review')) {
+      form.parentNode.removeChild(form);
+      document.getElementById('count-review').textContent = document.getElementById('stat-review').textContent;
+    } else if (now) {
+      form.querySelector('input[name=version]').value = String(now.version);
+    }
+    if (id) showRequest(id);
+  }
+
   function placePin(form) {
     var lon = parseFloat(form.querySelector('input[name=lon]').value);
     var lat = parseFloat(form.querySelector('input[name=lat]').value);
     var at = isFinite(lon) && isFinite(lat) ? [lat, lon] : map.getCenter();
     if (!pin) {
-      pin = L.marker(at, { draggable: true, icon: pinIcon(), title: t('board.pin_hint'), alt: t('board.pin_hint'), autoPan: true }).addTo(map);
-      pin.on('dragend', function () {
+      pin = L.marker(at, { draggable: true, icon: pinIcon(), title: t('board.pin_keys'), alt: t('board.pin_keys'),
+        autoPan: true, keyboard: true }).addTo(map);
+      var pinMoved = function () {
         var p = pin.getLatLng();
         var f = pinForm;
         if (!f) return;
@@ -394,6 +483,20 @@
         f.querySelector('input[name=lat]').value = p.lat.toFixed(6);
         var manual = f.querySelector('input[name=candidate][value=manual]');
         if (manual) manual.checked = true;
+      };
+      pin.on('dragend', pinMoved);
+      /* Without a mouse: the focused pin moves with the arrow keys (4 px, 20 with Shift); the
+         map must not pan instead. */
+      var STEP = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      pin.getElement().addEventListener('keydown', function (ev) {
+        var d = STEP[ev.key];
+        if (!d) return;
+        ev.preventDefault();
+        ev.stopPropagation();
+        var px = ev.shiftKey ? 20 : 4;
+        var p = map.latLngToContainerPoint(pin.getLatLng()).add([d[0] * px, d[1] * px]);
+        pin.setLatLng(map.containerPointToLatLng(p));
+        pinMoved();
       });
     } else {
       pin.setLatLng(at);
@@ -408,6 +511,7 @@
     var at = placePin(form);
     map.setView(at, Math.max(map.getZoom(), 17));
     say(t('board.pin_hint'));
+    pin.getElement().focus({ preventScroll: true });
   }
 
   document.querySelectorAll('#review-list form.review-item').forEach(attachLocationForm);
@@ -424,7 +528,7 @@
         detail.innerHTML = html;
         var close = el('button', 'small-button', '×');
         close.type = 'button';
-        close.setAttribute('aria-label', 'close');
+        close.setAttribute('aria-label', t('board.close'));
         close.addEventListener('click', function () { detail.hidden = true; detail.textContent = ''; });
         detail.insertBefore(close, detail.firstChild);
         detail.querySelectorAll('form.location-form').forEach(attachLocationForm);
@@ -447,14 +551,22 @@
   /* ---------- requests tab ---------- */
   var filter = document.getElementById('req-filter');
   var reqList = document.getElementById('req-list');
-  function renderRequestList() {
+  /* A page of LIST_PAGE rows at a time (a button shows the next); the count of matches is
+     announced when the filter changes, not at every poll. */
+  var LIST_PAGE = 100;
+  var listLimit = LIST_PAGE;
+  var reqCount = document.getElementById('req-count');
+  function renderRequestList(keepPage) {
+    if (!keepPage) listLimit = LIST_PAGE;
     var q = (filter.value || '').trim().toLowerCase();
-    reqList.textContent = '';
-    var shown = 0;
-    Object.keys(requests).some(function (id) {
+    var rows = document.createDocumentFragment();
+    var matched = 0;
+    Object.keys(requests).forEach(function (id) {
       var r = requests[id];
-      if (['delivered', 'failed', 'cancelled'].indexOf(r.status) >= 0) return false;
-      if (q && r.label.toLowerCase().indexOf(q) < 0) return false;
+      if (['delivered', 'failed', 'cancelled'].indexOf(r.status) >= 0) return;
+      if (q && r.label.toLowerCase().indexOf(q) < 0) return;
+      matched++;
+      if (matched > listLimit) return;
       var li = el('li');
       li.tabIndex = 0;
       var n = el('span', 'n', '');
@@ -464,12 +576,22 @@
       li.appendChild(el('span', 'eta', t('status.' + r.status) + (r.lon === null ? ' · ' + t('board.unlocated') : '')));
       li.addEventListener('click', function () { showRequest(id); });
       li.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') showRequest(id); });
-      reqList.appendChild(li);
-      shown++;
-      return shown >= 100;
+      rows.appendChild(li);
     });
+    reqList.textContent = '';
+    reqList.appendChild(rows);
+    if (matched > listLimit) {
+      var li = el('li', 'more');
+      var b = el('button', 'button small-button', t('board.list_more').replace('{shown}', listLimit).replace('{n}', matched));
+      b.type = 'button';
+      b.addEventListener('click', function () { listLimit += LIST_PAGE; renderRequestList(true); });
+      li.appendChild(b);
+      reqList.appendChild(li);
+    }
+    var count = t('board.list_count').replace('{n}', matched);
+    if (reqCount.textContent !== count) reqCount.textContent = count;
   }
-  filter.addEventListener('input', renderRequestList);
+  filter.addEventListener('input', function () { renderRequestList(false); });
 
   /* ---------- tabs ---------- */
   var tabs = Array.prototype.slice.call(document.querySelectorAll('.tabs [role=tab]'));
@@ -501,6 +623,8 @@
     var old = requests[r.id];
     if (old && old.version > r.version) return;
     requests[r.id] = r;
+    /* Polls repeat rows seen already (they look a few seconds back): redraw only changes. */
+    if (old && old.version === r.version && markers[r.id]) return;
     drawRequest(r);
   }
 
@@ -538,9 +662,10 @@
         if (!fitted) {
           fitted = true;
           var pts = Object.keys(markers).map(function (id) { return markers[id].getLatLng(); });
-          if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.05));
+          if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.05), { maxZoom: 16 });
           else DoorstepMap.fitExtract(map, root.getAttribute('data-bounds'));
         }
+        layout();
         var t2 = performance.now();
         if (data.full) {
           var ms = Math.round(t2 - t0);
@@ -552,10 +677,14 @@
             .replace('{n}', data.requests.length).replace('{kb}', Math.round(text.length / 1024)).replace('{ms}', ms);
         }
         root.setAttribute('data-updated', data.now);
-        if (!reqList.parentNode.hidden) renderRequestList();
+        if (!reqList.parentNode.hidden && data.requests.length) renderRequestList(true);
       })
       .catch(function () { document.getElementById('stat-live').textContent = t('board.offline'); });
   }
+
+  /* For the browser tests' measurements and a curious coordinator's console. */
+  window.DoorstepBoard = { map: map, refresh: refresh,
+    drawn: function () { return [reqLayer.getLayers().length, clusterLayer.getLayers().length]; } };
 
   refresh(true).then(function () {
     polling = setInterval(function () { if (!document.hidden) refresh(false); }, 5000);

@@ -122,6 +122,10 @@
           casing.clearLayers(); base.clearLayers();
           casing.addData(data);
           base.addData(data);
+          /* One canvas draws everything in the order it was added: the base arrives last,
+             so it goes under what a page drew meanwhile (routes, stops, zones). */
+          base.bringToBack();
+          casing.bringToBack();
           addLabels(data.features, zoom);
           fetched = { bounds: want, zoom: zoom };
           el.setAttribute('data-base-features', String(data.features.length));

@@ -142,6 +142,7 @@ async fn a_squad_signs_in_with_its_qr_link_until_a_coordinator_revokes_it() {
     assert_eq!(
         actions,
         [
+            ("squad.created", "seed"),
             ("login_link.created", "user:boss"),
             ("login_link.revoked", "user:boss")
         ]

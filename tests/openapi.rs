@@ -18,6 +18,7 @@ const ROUTED: &[(&str, &str)] = &[
     ("post", "/api/v1/requests"),
     ("get", "/api/v1/requests"),
     ("get", "/api/v1/requests/{id}"),
+    ("get", "/api/v1/requests/{id}/events"),
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/geocode"),
     ("get", "/api/v1/geocode/suggest"),

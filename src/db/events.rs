@@ -77,3 +77,25 @@ pub fn for_entity(
         .select(EventRow::as_select())
         .load(c))?)
 }
+
+/// A request's history, oldest first: its own events and those of the stops that served it
+/// (arrived, delivered, failed, reassigned), so one list tells its whole story.
+pub fn for_request(
+    conn: &mut Conn<'_>,
+    id: crate::domain::RequestId,
+) -> Result<Vec<EventRow>, DbError> {
+    use super::schema::stop_requests;
+    let stops: Vec<crate::domain::StopId> = on_conn!(conn, c => stop_requests::table
+        .filter(stop_requests::request_id.eq(id))
+        .select(stop_requests::stop_id)
+        .load(c))?;
+    let stops: Vec<EntityId> = stops.iter().map(|s| EntityId(s.0)).collect();
+    Ok(on_conn!(conn, c => events::table
+        .filter(
+            events::entity_kind.eq("request").and(events::entity_id.eq(EntityId(id.0)))
+                .or(events::entity_kind.eq("stop").and(events::entity_id.eq_any(&stops))),
+        )
+        .order(events::id.asc())
+        .select(EventRow::as_select())
+        .load(c))?)
+}

@@ -58,12 +58,26 @@ pub struct StopRequestRow {
     pub request_id: RequestId,
 }
 
-/// Stores a plan with its stops and the requests each stop serves, all or nothing.
+/// Stores a plan with its stops and the requests each stop serves, all or nothing, recorded
+/// in the audit log as done by `system` (prefer [`insert_plan_as`], which names the actor).
 pub fn insert_plan(
     conn: &mut Conn<'_>,
     plan: &PlanRow,
     plan_stops: &[(StopRow, Vec<RequestId>)],
 ) -> Result<(), DbError> {
+    insert_plan_as(conn, plan, plan_stops, "system")
+}
+
+/// Stores a plan with its stops and the requests each stop serves, all or nothing, with a
+/// `plan.created` event and a `stop.planned` event per stop (so a request's history shows the
+/// route it was put on) in the same transaction.
+pub fn insert_plan_as(
+    conn: &mut Conn<'_>,
+    plan: &PlanRow,
+    plan_stops: &[(StopRow, Vec<RequestId>)],
+    actor: &str,
+) -> Result<(), DbError> {
+    use super::events::{NewEvent, append};
     conn.transaction(|conn| {
         let stop_rows: Vec<&StopRow> = plan_stops.iter().map(|(s, _)| s).collect();
         let links: Vec<StopRequestRow> = plan_stops
@@ -85,6 +99,25 @@ pub fn insert_plan(
             }
             Ok::<_, diesel::result::Error>(())
         })?;
+        append(
+            conn,
+            &NewEvent::now(actor, "plan.created", "plan", Some(plan.id.0)).with_details(
+                serde_json::json!({
+                    "squad": plan.squad_id, "date": plan.shift_date, "stops": plan_stops.len()
+                }),
+            ),
+        )?;
+        for (s, reqs) in plan_stops {
+            append(
+                conn,
+                &NewEvent::now(actor, "stop.planned", "stop", Some(s.id.0)).with_details(
+                    serde_json::json!({
+                        "plan": plan.id, "squad": plan.squad_id, "seq": s.seq,
+                        "label": s.label, "requests": reqs.len()
+                    }),
+                ),
+            )?;
+        }
         Ok(())
     })
 }

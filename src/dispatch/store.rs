@@ -76,6 +76,7 @@ pub(crate) fn reason_of(r: optimize::UnservedReason) -> UnservedReason {
 /// What happens to one plan.
 #[derive(Clone, Debug)]
 pub(crate) struct PlanChange {
+    pub squad: SquadId,
     /// A plan to create first, or the stored plan and the version read.
     pub create: Option<PlanRow>,
     pub update: Option<(PlanId, i32, PlanTotals)>,
@@ -87,7 +88,11 @@ pub(crate) struct PlanChange {
 }
 
 impl PlanChange {
-    pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<PlanId, DbError> {
+    /// Writes the change; `None` when the squad has no plan and gets none (nothing to do).
+    pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<Option<PlanId>, DbError> {
+        if self.create.is_none() && self.update.is_none() {
+            return Ok(None);
+        }
         for (id, v) in &self.delete {
             crate::db::plans::delete_pending_stop(c, *id, *v)?;
         }
@@ -100,26 +105,40 @@ impl PlanChange {
                     p.squad_id, p.shift_date
                 )));
             }
-            crate::db::plans::insert_plan(c, p, &[])?;
+            // Logs `plan.created`.
+            crate::db::plans::insert_plan_as(c, p, &[], actor)?;
         }
         for (id, v, to) in &self.place {
             crate::db::plans::place_stop(c, *id, *v, to)?;
         }
         crate::db::plans::insert_stops(c, &self.insert)?;
+        for (st, reqs) in &self.insert {
+            events::append(
+                c,
+                &events::NewEvent::now(actor, "stop.planned", "stop", Some(st.id.0)).with_details(
+                    serde_json::json!({
+                        "plan": st.plan_id, "squad": self.squad, "seq": st.seq,
+                        "label": st.label, "requests": reqs.len()
+                    }),
+                ),
+            )?;
+        }
         let plan_id = match (&self.create, &self.update) {
             (Some(p), _) => p.id,
             (None, Some((id, v, totals))) => {
                 crate::db::plans::update_plan(c, *id, *v, totals)?;
                 *id
             }
-            (None, None) => return Err(DbError::Query("a plan change without a plan".into())),
+            (None, None) => return Ok(None),
         };
-        events::append(
-            c,
-            &events::NewEvent::now(actor, self.action, "plan", Some(plan_id.0))
-                .with_details(self.details.clone()),
-        )?;
-        Ok(plan_id)
+        if self.create.is_none() {
+            events::append(
+                c,
+                &events::NewEvent::now(actor, self.action, "plan", Some(plan_id.0))
+                    .with_details(self.details.clone()),
+            )?;
+        }
+        Ok(Some(plan_id))
     }
 }
 
@@ -257,6 +276,7 @@ pub(crate) fn plan_change(
     });
     match current {
         Some(p) => PlanChange {
+            squad: sq.id,
             create: None,
             update: Some((p.plan.id, p.plan.version, totals)),
             delete,
@@ -270,6 +290,7 @@ pub(crate) fn plan_change(
             details,
         },
         None => PlanChange {
+            squad: sq.id,
             create: (!empty).then_some(PlanRow {
                 id: plan_id,
                 squad_id: sq.id,
@@ -352,6 +373,7 @@ impl DayChanges {
                 continue;
             }
             plans.push(PlanChange {
+                squad: *id,
                 create: None,
                 update: Some((
                     p.plan.id,

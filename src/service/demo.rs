@@ -228,11 +228,23 @@ pub fn load_seed_located(
         .collect::<Result<_, _>>()?;
     let (n_squads, n_zones) = (squads.len(), zones.len());
     db.write_blocking(move |c| {
+        // Seeded squads and zones are changes like any other: the audit log names the seed.
+        use crate::db::events::{NewEvent, append};
         for s in &squads {
             crate::db::squads::insert(c, s)?;
+            append(
+                c,
+                &NewEvent::now("seed", "squad.created", "squad", Some(s.id.0))
+                    .with_details(serde_json::json!({ "name": s.name })),
+            )?;
         }
         for z in &zones {
             crate::db::zones::insert(c, z)?;
+            append(
+                c,
+                &NewEvent::now("seed", "zone.created", "zone", Some(z.id.0))
+                    .with_details(serde_json::json!({ "name": z.name, "kind": z.kind })),
+            )?;
         }
         Ok(())
     })?;

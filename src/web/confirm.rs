@@ -26,6 +26,12 @@ async fn confirmation(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
+    // Guessing tokens is slowed by the per-client limit; a malformed and an unknown token get
+    // the same 404 page, so an answer says nothing about which tokens exist.
+    state
+        .auth
+        .limit(&state.auth.track, &req)
+        .map_err(|e| PageError::new(e, lang))?;
     let token = TrackingToken::parse(&token).ok_or(PageError::new(AppError::NotFound, lang))?;
     let t2 = token.clone();
     state

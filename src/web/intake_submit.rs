@@ -2,6 +2,11 @@
 //! message beside its field and nothing stored; accepted → 303 to the confirmation page, so
 //! a refresh does not post again. A double click posts the same idempotency key twice: the
 //! second finds the first request.
+//!
+//! Each client may file only so often (`--intake-rate`, shared with the API): over the limit the
+//! answer is the "try again in N s" page (429, `Retry-After`). A filled honeypot field (hidden
+//! from people, see `form.html`) marks a bot: nothing is stored and the answer is the empty form,
+//! as if all went well, so the bot learns nothing.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -14,6 +19,9 @@ use crate::db::requests::RequestRow;
 use crate::domain::Source;
 use crate::i18n::Tr;
 use crate::intake::{self, ValidRequest};
+
+/// The form's honeypot field: people never see it, so only a bot fills it.
+pub const HONEYPOT_FIELD: &str = "homepage";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/requests", web::post().to(submit))
@@ -49,6 +57,19 @@ async fn submit(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
+    state
+        .auth
+        .limit(&state.auth.intake, &req)
+        .map_err(|e| PageError::new(e, lang))?;
+    if form
+        .iter()
+        .any(|(k, v)| k == HONEYPOT_FIELD && !v.trim().is_empty())
+    {
+        tracing::info!("honeypot filled: form submission dropped");
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/"))
+            .finish());
+    }
     // The form decoder replaces undecodable bytes with U+FFFD: refuse rather than store them.
     if form
         .iter()

@@ -183,16 +183,30 @@ pub async fn log_requests(
 
 /// Runs the server until it is stopped (Ctrl-C / SIGTERM).
 pub async fn serve(state: Arc<AppState>, listen: &str) -> std::io::Result<()> {
-    let server = actix_web::HttpServer::new(move || {
+    let listener = std::net::TcpListener::bind(listen)?;
+    server(state, listener, None)?.await
+}
+
+/// The app exactly as [`serve`] runs it (CSRF, request log, security headers, every route),
+/// on a listener already bound: the browser tests start it on a free loopback port.
+/// `workers`: `None` for one per core.
+pub fn server(
+    state: Arc<AppState>,
+    listener: std::net::TcpListener,
+    workers: Option<usize>,
+) -> std::io::Result<actix_web::dev::Server> {
+    let mut server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
             .wrap(actix_web::middleware::from_fn(auth::csrf_forms))
             .wrap(actix_web::middleware::from_fn(log_requests))
             .wrap(security_headers())
             .configure(configure(state.clone()))
     })
-    .shutdown_timeout(5)
-    .bind(listen)?;
-    server.run().await
+    .shutdown_timeout(5);
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.listen(listener)?.run())
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {

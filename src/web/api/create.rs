@@ -25,6 +25,7 @@ use crate::web::{AppState, api_lang_of};
         (status = 413, description = "Body larger than 64 KiB", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, listed in `errors`", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "Too many filings from this client; `Retry-After` says when to try again", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable; nothing stored", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
@@ -33,6 +34,7 @@ pub async fn create_request(
     state: web::Data<AppState>,
     body: web::Json<RequestInput>,
 ) -> Result<HttpResponse, AppError> {
+    state.auth.limit(&state.auth.intake, &req)?;
     let mut input = body.into_inner();
     if let Some(key) = req.headers().get("Idempotency-Key") {
         let key = key

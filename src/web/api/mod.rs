@@ -6,6 +6,7 @@
 //! here (`paths(...)`) and their routes in [`routes`].
 
 mod create;
+mod events;
 mod geocode;
 mod get;
 mod list;
@@ -32,6 +33,7 @@ use utoipa::OpenApi;
     paths(
         create::create_request,
         get::get_request,
+        events::request_events,
         list::list_requests,
         openapi_json,
         geocode::geocode,
@@ -50,6 +52,8 @@ use utoipa::OpenApi;
         views::RequestView,
         views::LocationView,
         views::RequestList,
+        events::EventView,
+        events::EventList,
         super::error::ProblemDetails,
         super::error::FieldProblem,
         crate::domain::Category,
@@ -92,6 +96,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/requests", web::post().to(create::create_request))
         .route("/requests", web::get().to(list::list_requests))
         .route("/requests/{id}", web::get().to(get::get_request))
+        .route(
+            "/requests/{id}/events",
+            web::get().to(events::request_events),
+        )
         .route("/openapi.json", web::get().to(openapi_json))
         .route("/plans", web::post().to(plans::create_plans))
         .route("/plans", web::get().to(plans::list_plans))

@@ -17,7 +17,6 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::plans::{PlanRow, StopRow};
-use crate::db::requests::RequestRow;
 use crate::db::squads::SquadRow;
 use crate::db::{Conn, DbError, Timestamp, on_conn};
 use crate::domain::{RequestId, RequestStatus, StopId, Urgency};
@@ -103,7 +102,7 @@ pub struct Board {
     unserved: Option<Vec<(RequestId, String, String)>>,
 }
 
-fn label(r: &RequestRow) -> String {
+fn label(r: &super::open::Line) -> String {
     let mut s: String = r.address_text.chars().take(40).collect();
     for part in [&r.building, &r.unit, &r.room].into_iter().flatten() {
         if s.chars().count() < 56 {
@@ -236,9 +235,12 @@ pub fn read_board(
 ) -> Result<Board, DbError> {
     let now = Utc::now();
     let (requests, with_routes) = match since {
-        None => (crate::db::requests::open(conn)?, true),
+        None => (super::open::open_lines(conn)?, true),
         Some(t) => (
-            crate::db::requests::changed_since(conn, t)?,
+            crate::db::requests::changed_since(conn, t)?
+                .iter()
+                .map(super::open::Line::from)
+                .collect(),
             routes_changed(conn, date, t)?,
         ),
     };

@@ -11,6 +11,7 @@
 mod actions;
 mod data;
 mod dispatch;
+mod open;
 mod print_all;
 mod request;
 mod review;
@@ -27,8 +28,6 @@ use super::error::PageError;
 use super::lang::lang_of;
 use super::sheet::{js_i18n, sheet_date};
 use super::{AppState, view as page};
-use crate::db::requests::RequestRow;
-use crate::domain::RequestStatus;
 use crate::i18n::Tr;
 
 pub use review::{ReviewItem, review_items};
@@ -66,6 +65,11 @@ const JS_KEYS: &[&str] = &[
     "board.edit",
     "board.confirm_pin",
     "board.pin_hint",
+    "board.pin_keys",
+    "board.map",
+    "board.close",
+    "board.list_count",
+    "board.list_more",
     "board.draw_hint",
     "board.drawn",
     "board.details",
@@ -73,6 +77,7 @@ const JS_KEYS: &[&str] = &[
     "board.loading",
     "board.updated",
     "board.perf",
+    "board.cluster",
     "board.households",
     "board.min",
     "board.delta",
@@ -157,7 +162,8 @@ struct BoardPage {
     lang: &'static str,
 }
 
-/// Shown without JavaScript at most; the script lists the whole queue.
+/// The review queue shows the oldest 50; the page says when there are more (each confirmed
+/// location leaves the queue, and the next page load brings the following ones).
 const REVIEW_SHOWN: usize = 50;
 
 async fn board(
@@ -169,27 +175,20 @@ async fn board(
     let lang = lang_of(&req);
     let t = Tr::new(lang);
     let date = sheet_date(&state, q.date.as_deref()).map_err(|e| PageError::new(e, lang))?;
-    let (open, squads, zones, unserved) = state
+    let (counts, needs, squads, zones, unserved) = state
         .db
         .read(move |c| {
-            let open = crate::db::requests::open(c)?;
+            let counts = open::counts(c)?;
+            let needs = open::review_page(c, REVIEW_SHOWN as i64)?;
             let squads = crate::db::squads::list(c, true)?;
             let zones = crate::db::zones::list(c, true)?;
             let unserved = crate::db::unserved::for_date(c, date)?;
-            Ok((open, squads, zones, unserved))
+            Ok((counts, needs, squads, zones, unserved))
         })
         .await
         .map_err(|e| PageError::new(e, lang))?;
-    let needs: Vec<&RequestRow> = open
-        .iter()
-        .filter(|r| r.status == RequestStatus::NeedsReview)
-        .collect();
-    let review_total = needs.len();
-    let review = review_items(
-        t,
-        needs.into_iter().take(REVIEW_SHOWN),
-        state.config.utc_offset,
-    );
+    let (open_count, review_total) = (counts.0 as usize, counts.1 as usize);
+    let review = review_items(t, needs.iter(), state.config.utc_offset);
     let flash = q.done.as_deref().map(|d| {
         let key = format!("board.flash.{d}");
         let mut m = if crate::i18n::has(&key) {
@@ -208,7 +207,7 @@ async fn board(
         csrf: me.csrf_token().unwrap_or_default().to_owned(),
         js_i18n: js_i18n(t, JS_KEYS),
         date: date.format("%Y-%m-%d").to_string(),
-        open_count: open.len(),
+        open_count,
         review,
         review_total,
         squads: squads

@@ -47,6 +47,12 @@ pub(crate) fn answer_error(req: &HttpRequest, e: AppError) -> actix_web::Error {
     }
 }
 
+/// A plain form that lost to another coordinator's change (a stale version): back to the
+/// request as it now is, saying so; nothing of the other change is overwritten.
+fn lost_race(id: RequestId) -> HttpResponse {
+    back_to(&format!("/coord/requests/{id}"), "conflict", None)
+}
+
 /// After a plain form post: back to where the coordinator was, with a message.
 pub(crate) fn back_to(to: &str, done: &str, detail: Option<&str>) -> HttpResponse {
     let sep = if to.contains('?') { '&' } else { '?' };
@@ -89,6 +95,8 @@ pub struct Fact {
 struct RequestPage {
     t: Tr,
     fragment: bool,
+    /// A message after a plain form post, and whether it is a lost race.
+    flash: Option<(String, bool)>,
     csrf: String,
     id: String,
     version: i32,
@@ -110,6 +118,9 @@ struct RequestPage {
 #[derive(Deserialize)]
 struct DetailQuery {
     fragment: Option<String>,
+    /// After a plain form post: `urgency`, `location`, or `conflict` (another coordinator
+    /// changed the request first; the page shows it as it now is).
+    done: Option<String>,
 }
 
 fn audit_line(t: Tr, e: &EventRow, offset: chrono::FixedOffset) -> AuditLine {
@@ -174,7 +185,7 @@ fn facts(t: Tr, r: &RequestRow) -> Vec<Fact> {
         .collect();
     push("board.door", door.join(" "));
     if let Some(m) = &r.matched_name {
-        let level = r.match_level.as_deref().unwrap_or("");
+        let level = super::review::level_word(t, r.match_level.as_deref().unwrap_or(""));
         let conf = r
             .confidence
             .map(|c| format!(", {:.0}%", c * 100.0))
@@ -239,7 +250,7 @@ async fn detail(
         .db
         .read(move |c| {
             let r = crate::db::requests::get(c, id)?;
-            let events = crate::db::events::for_entity(c, "request", id.0)?;
+            let events = crate::db::events::for_request(c, id)?;
             let place = actions::place_of(c, id, date)?;
             Ok((r, events, place))
         })
@@ -266,9 +277,14 @@ async fn detail(
         ),
         None => (t.get("board.unplanned").to_owned(), String::new()),
     };
+    let flash = q.done.as_deref().map(|d| match d {
+        "conflict" => (t.get("board.conflict").to_owned(), true),
+        _ => (t.get("board.saved").to_owned(), false),
+    });
     let page = RequestPage {
         t,
         fragment: q.fragment.is_some(),
+        flash,
         csrf: me.csrf_token().unwrap_or_default().to_owned(),
         id: r.id.to_string(),
         version: r.version,
@@ -324,11 +340,15 @@ async fn urgency(
         )
     })?;
     let version = form.version;
-    let row = state
+    let row = match state
         .db
         .write(move |c| actions::set_urgency(c, id, version, urgency, &actor))
         .await
-        .map_err(|e| answer_error(&req, e.into()))?;
+    {
+        Ok(row) => row,
+        Err(crate::db::DbError::Conflict(_)) if !wants_json(&req) => return Ok(lost_race(id)),
+        Err(e) => return Err(answer_error(&req, e.into())),
+    };
     if wants_json(&req) {
         Ok(HttpResponse::Ok().json(serde_json::json!({
             "id": row.id, "urgency": row.urgency, "version": row.version
@@ -392,9 +412,11 @@ async fn location(
     let (lon, lat) = point_of(&form).map_err(|e| answer_error(&req, e))?;
     let version = form.version;
     let st = state.clone().into_inner();
-    let row = actions::confirm_location(&st, id, version, lon, lat, &me.actor())
-        .await
-        .map_err(|e| answer_error(&req, e))?;
+    let row = match actions::confirm_location(&st, id, version, lon, lat, &me.actor()).await {
+        Ok(row) => row,
+        Err(AppError::Conflict(_)) if !wants_json(&req) => return Ok(lost_race(id)),
+        Err(e) => return Err(answer_error(&req, e)),
+    };
     if wants_json(&req) {
         Ok(HttpResponse::Ok().json(serde_json::json!({
             "id": row.id, "status": row.status, "lon": row.lon, "lat": row.lat, "version": row.version

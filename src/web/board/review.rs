@@ -46,7 +46,7 @@ pub fn candidates_of(r: &RequestRow) -> Vec<StoredCandidate> {
         .unwrap_or_default()
 }
 
-fn level_word(t: Tr, level: &str) -> String {
+pub(crate) fn level_word(t: Tr, level: &str) -> String {
     let key = format!("level.{level}");
     if crate::i18n::has(&key) {
         t.get(&key).to_owned()

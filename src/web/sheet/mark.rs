@@ -3,6 +3,8 @@
 //! sheet; `static/sheet.js` posts the same form with `Accept: application/json` and gets the
 //! stop's new state.
 //!
+//! The first mark on a route also sets the route's waiting households out for delivery.
+//!
 //! Marks are idempotent: the phone may resend a tap it never heard back about, so marking a
 //! stop with the outcome it already has changes nothing and answers as the first time did.
 
@@ -210,6 +212,27 @@ pub fn apply_mark(
                 note,
                 actor,
             )?;
+        }
+        // The squad has set out: every household still waiting on this route is now out for
+        // delivery (their tracking pages show the expected time).
+        let waiting: Vec<crate::domain::RequestId> = on_conn!(conn, c => stop_requests::table
+            .inner_join(stops::table)
+            .filter(stops::plan_id.eq(row.plan_id))
+            .filter(stops::status.eq(StopStatus::Pending.as_str()))
+            .select(stop_requests::request_id)
+            .load(c))?;
+        for r in crate::db::requests::get_many(conn, &waiting)? {
+            if r.status == RequestStatus::Assigned {
+                crate::db::requests::set_status(
+                    conn,
+                    r.id,
+                    r.version,
+                    RequestStatus::OutForDelivery,
+                    None,
+                    "",
+                    actor,
+                )?;
+            }
         }
         Ok(on_conn!(conn, c => stops::table
             .find(stop)

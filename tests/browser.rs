@@ -1,0 +1,640 @@
+//! What people click, in headless Chromium against the real server (see `browser_support`):
+//! a resident files in Chinese on a phone; a coordinator fixes the uncertain location by
+//! dragging the pin; a squad member marks the stop delivered on a 360×740 screen; the board
+//! updates live; the resident's page shows the expected time, then "delivered". Two
+//! coordinators confirming the same location: one wins, the other is told and sees the
+//! current state. Screenshots of each view go to `target/screenshots/`.
+
+mod browser_board;
+mod browser_support;
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use fantoccini::Client;
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+
+use browser_support::*;
+use doorstep::auth::Role;
+use doorstep::db::plans::{PlanRow, StopRow};
+use doorstep::db::requests::RequestRow;
+use doorstep::db::squads::SquadRow;
+use doorstep::db::{DbError, Timestamp};
+use doorstep::domain::{
+    PlanId, PlanStatus, RequestId, RequestStatus, Source, StopId, StopStatus, TrackingToken,
+};
+
+fn request_by_token(s: &Served, token: &str) -> RequestRow {
+    let token = TrackingToken::parse(token).expect("a tracking token");
+    let db = s.t.db.clone();
+    off(move || db.read_blocking(move |c| doorstep::db::requests::get_by_token(c, &token)))
+        .expect("the filed request")
+}
+
+fn request(s: &Served, id: RequestId) -> RequestRow {
+    let db = s.t.db.clone();
+    off(move || db.read_blocking(move |c| doorstep::db::requests::get(c, id))).expect("request")
+}
+
+/// Files a request through intake as the API would, located by the server's own geocoder.
+fn file(s: &Served, address: &str) -> RequestRow {
+    let mut input = common::sample_input();
+    input.address = address.to_owned();
+    input.phone = format!("139{:08}", rand_digits());
+    let valid = doorstep::intake::validate(&input).expect("valid input");
+    let db = s.t.db.clone();
+    let engine = s.engine.clone();
+    off(move || {
+        db.write_blocking(move |c| {
+            doorstep::intake::file_blocking(c, &valid, Some(&*engine), Source::Api, "test")
+                .map(|r| r.0)
+        })
+    })
+    .expect("filed")
+}
+
+fn rand_digits() -> u32 {
+    (uuid::Uuid::new_v4().as_u128() % 100_000_000) as u32
+}
+
+/// Today's route for `squad` through `stops` (request, minutes from now of the planned
+/// arrival), as the dispatch service stores one; the requests become "assigned".
+fn route(s: &Served, squad: &SquadRow, stops: &[(&RequestRow, i64)]) -> Vec<StopId> {
+    let now = Utc::now();
+    let today = now
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+        .date_naive();
+    let plan = PlanRow {
+        id: PlanId::generate(),
+        squad_id: squad.id,
+        shift_date: today,
+        starts_at: Timestamp(now - chrono::Duration::minutes(30)),
+        ends_at: Timestamp(now + chrono::Duration::hours(3)),
+        status: PlanStatus::Active,
+        distance_m: 1800.0,
+        duration_s: 3600.0,
+        created_at: Timestamp::now(),
+        updated_at: Timestamp::now(),
+        version: 1,
+    };
+    let rows: Vec<(StopRow, Vec<RequestId>)> = stops
+        .iter()
+        .enumerate()
+        .map(|(i, (r, minutes))| {
+            let stop = StopRow {
+                id: StopId::generate(),
+                plan_id: plan.id,
+                seq: i as i32,
+                label: r.address_text.clone(),
+                lon: r.lon.expect("a located request"),
+                lat: r.lat.expect("a located request"),
+                zone_id: None,
+                planned_arrival: Some(Timestamp(now + chrono::Duration::minutes(*minutes))),
+                service_s: 180.0,
+                leg_distance_m: Some(300.0),
+                leg_duration_s: Some(240.0),
+                pinned: false,
+                status: StopStatus::Pending,
+                failure_reason: None,
+                proof_note: String::new(),
+                completed_at: None,
+                updated_at: Timestamp::now(),
+                version: 1,
+            };
+            (stop, vec![r.id])
+        })
+        .collect();
+    let ids: Vec<StopId> = rows.iter().map(|r| r.0.id).collect();
+    let reqs: Vec<(RequestId, i32)> = stops.iter().map(|(r, _)| (r.id, r.version)).collect();
+    let db = s.t.db.clone();
+    off(move || {
+        db.write_blocking(move |c| {
+            doorstep::db::plans::insert_plan(c, &plan, &rows)?;
+            for (id, _) in &reqs {
+                let now = doorstep::db::requests::get(c, *id)?;
+                doorstep::db::requests::set_status(
+                    c,
+                    *id,
+                    now.version,
+                    RequestStatus::Assigned,
+                    None,
+                    "",
+                    "test",
+                )?;
+            }
+            Ok::<_, DbError>(())
+        })
+    })
+    .expect("a route");
+    ids
+}
+
+/// Drags the element under `css` by (dx, dy) pixels with the mouse.
+async fn drag(c: &Client, css: &str, dx: f64, dy: f64) {
+    let pin = find(c, css).await;
+    let moves = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: pin,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(150)),
+            x: dx / 2.0,
+            y: dy / 2.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(150)),
+            x: dx / 2.0,
+            y: dy / 2.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    c.perform_actions(moves).await.expect("drag");
+}
+
+async fn board_loaded(c: &Client) {
+    until(
+        c,
+        "the board's data",
+        "var b = document.getElementById('board'); return b && b.getAttribute('data-requests');",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_goes_from_the_form_to_the_door_and_the_resident_sees_it() {
+    if !browser_available() {
+        return;
+    }
+    let s = Served::start();
+    let squad = s.squads[0].clone();
+    s.add_user("coord", Role::Coordinator, None);
+    s.add_user("squad1", Role::SquadMember, Some(&squad));
+    let d = Driver::start();
+
+    // A resident on a phone files in Chinese; the corner they describe is no address.
+    let resident = d.phone().await;
+    resident.goto(&s.url("/")).await.expect("the form");
+    let lang = js(&resident, "return document.documentElement.lang;", vec![]).await;
+    assert!(lang.as_str().unwrap_or("").starts_with("zh"), "{lang}");
+    fill(&resident, "#resident_name", "李秀英").await;
+    fill(&resident, "#phone", "13945670012").await;
+    fill(&resident, "#address", "黑山街与国庆路交口东北角").await;
+    fill(&resident, "#room", "一楼门市").await;
+    click(&resident, "input[name=category][value=medicine]").await;
+    fill(&resident, "input[name=item_name_0]", "胰岛素笔芯").await;
+    fill(&resident, "input[name=item_quantity_0]", "2").await;
+    fill(&resident, "input[name=item_unit_0]", "盒").await;
+    click(&resident, "input[name=urgency][value=urgent]").await;
+    screenshot(&resident, "01-resident-form-zh").await;
+    assert_accessible(&resident, "the form").await;
+    click(&resident, "button.primary[type=submit]").await;
+    let link = find(&resident, ".track-link a").await;
+    let track = link
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("a tracking link");
+    screenshot(&resident, "02-resident-filed").await;
+    assert_accessible(&resident, "filed").await;
+    let token = track.trim_start_matches("/t/").to_owned();
+    let filed = request_by_token(&s, &token);
+    assert_eq!(filed.status, RequestStatus::NeedsReview);
+    assert!(filed.lon.is_none());
+
+    // A coordinator signs in, finds it in the review queue and drags the pin to the corner.
+    let coord = d.browser(1280, 860).await;
+    sign_in(&coord, &s, "coord").await;
+    assert!(
+        coord
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/coord")
+    );
+    board_loaded(&coord).await;
+    let item = format!("#review-list form.review-item[data-request='{}']", filed.id);
+    find(&coord, &item).await;
+    screenshot(&coord, "03-board-review-queue").await;
+    assert_accessible(&coord, "the board").await;
+    click(&coord, &format!("{item} .show-pin")).await;
+    find(&coord, ".review-pin").await;
+    tokio::time::sleep(Duration::from_millis(400)).await; // the map's fly-to
+    drag(&coord, ".review-pin", 90.0, -60.0).await;
+    let lon = until(
+        &coord,
+        "the pin's longitude",
+        &format!("return document.querySelector(\"{item} input[name=lon]\").value;"),
+    )
+    .await;
+    let lat = js(
+        &coord,
+        &format!("return document.querySelector(\"{item} input[name=lat]\").value;"),
+        vec![],
+    )
+    .await;
+    let (lon, lat): (f64, f64) = (
+        lon.as_str().unwrap().parse().unwrap(),
+        lat.as_str().unwrap().parse().unwrap(),
+    );
+    screenshot(&coord, "04-board-pin-moved").await;
+    click(&coord, &format!("{item} button.ok")).await;
+    until(
+        &coord,
+        "the confirmed item to leave the queue",
+        &format!("return !document.querySelector(\"{item}\");"),
+    )
+    .await;
+    let fixed = request(&s, filed.id);
+    assert!(fixed.location_confirmed);
+    assert_eq!(fixed.status, RequestStatus::New);
+    assert!((fixed.lon.unwrap() - lon).abs() < 1e-6 && (fixed.lat.unwrap() - lat).abs() < 1e-6);
+
+    // The route: a neighbour first (planned ten minutes ago), then this request in 30 min.
+    let neighbour = file(&s, "鸿翔名苑3栋2单元501");
+    let stops = route(&s, &squad, &[(&neighbour, -10), (&fixed, 30)]);
+    coord.refresh().await.expect("reload the board");
+    board_loaded(&coord).await;
+    let open_before = text(&coord, "#stat-open").await;
+
+    // The squad member, on a 360×740 phone, marks the neighbour's stop delivered.
+    let phone = d.phone().await;
+    sign_in(&phone, &s, "squad1").await;
+    assert_eq!(
+        phone.current_url().await.unwrap().path(),
+        format!("/squad/{}", squad.id)
+    );
+    let width = js(
+        &phone,
+        "return [window.innerWidth, document.documentElement.scrollWidth, window.innerHeight];",
+        vec![],
+    )
+    .await;
+    assert!(
+        width[0].as_i64() == Some(360)
+            && width[2].as_i64() == Some(740)
+            && width[1].as_i64() <= width[0].as_i64(),
+        "no sideways scrolling on a 360 px phone: {width}"
+    );
+    screenshot(&phone, "05-sheet-phone").await;
+    assert_accessible(&phone, "the route sheet").await;
+    click(
+        &phone,
+        &format!("#stop-{} button[value=delivered]", stops[0]),
+    )
+    .await;
+    until(
+        &phone,
+        "the first stop delivered",
+        &format!(
+            "var b = document.querySelector('#stop-{} .stop-status'); \
+             return b && b.getAttribute('data-status') === 'delivered' && document.getElementById('outbox').hidden;",
+            stops[0]
+        ),
+    )
+    .await;
+
+    // The resident's page: on the way, with the expected time shifted by the squad's delay.
+    resident.goto(&s.url(&track)).await.expect("tracking page");
+    let word = text(&resident, ".status-word").await;
+    assert_eq!(word, "配送中");
+    let eta = text(&resident, "#eta").await;
+    assert!(eta.starts_with('约'), "{eta}");
+    let body = text(&resident, "main").await;
+    let late: i64 = body
+        .split("比计划晚 ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the squad's delay is named: {body}"));
+    assert!((10..=11).contains(&late), "{body}");
+    assert!(
+        !body.contains("鸿翔名苑"),
+        "the tracking page shows no one else's stop: {body}"
+    );
+    screenshot(&resident, "06-tracking-on-the-way").await;
+    assert_accessible(&resident, "tracking").await;
+
+    // Now this request's stop, delivered.
+    click(
+        &phone,
+        &format!("#stop-{} button[value=delivered]", stops[1]),
+    )
+    .await;
+    until(
+        &phone,
+        "the second stop delivered",
+        &format!(
+            "var b = document.querySelector('#stop-{} .stop-status'); \
+             return b && b.getAttribute('data-status') === 'delivered' && document.getElementById('outbox').hidden;",
+            stops[1]
+        ),
+    )
+    .await;
+    screenshot(&phone, "07-sheet-delivered").await;
+    assert_eq!(request(&s, fixed.id).status, RequestStatus::Delivered);
+
+    // The board, left open, updates by itself.
+    let open_after = until(
+        &coord,
+        "the board's live update",
+        &format!(
+            "var n = document.getElementById('stat-open').textContent; return n !== '{open_before}' ? n : null;"
+        ),
+    )
+    .await;
+    assert_eq!(
+        open_after.as_str().unwrap().parse::<i64>().unwrap(),
+        open_before.parse::<i64>().unwrap() - 2
+    );
+    click(&coord, "#tab-squads").await;
+    screenshot(&coord, "08-board-live-update").await;
+
+    // The resident sees it delivered, in Chinese and in English.
+    resident.goto(&s.url(&track)).await.expect("tracking page");
+    assert_eq!(text(&resident, ".status-word").await, "已送达");
+    find(&resident, "#delivered-at").await;
+    screenshot(&resident, "09-tracking-delivered").await;
+    resident
+        .goto(&s.url(&format!("{track}?lang=en")))
+        .await
+        .expect("tracking page in English");
+    assert_eq!(text(&resident, ".status-word").await, "Delivered");
+    screenshot(&resident, "10-tracking-delivered-en").await;
+    assert_accessible(&resident, "tracking in English").await;
+
+    for c in [resident, coord, phone] {
+        c.close().await.expect("close the browser");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_coordinators_confirm_one_location_the_second_is_told_and_sees_the_first() {
+    if !browser_available() {
+        return;
+    }
+    let s = Served::start();
+    s.add_user("wang", Role::Coordinator, None);
+    s.add_user("zhao", Role::Coordinator, None);
+    let r = file(&s, "黑山街与国庆路交口东北角");
+    assert_eq!(r.status, RequestStatus::NeedsReview);
+    let d = Driver::start();
+    let wang = d.browser(1280, 860).await;
+    let zhao = d.browser(1280, 860).await;
+    sign_in(&wang, &s, "wang").await;
+    sign_in(&zhao, &s, "zhao").await;
+    board_loaded(&wang).await;
+    board_loaded(&zhao).await;
+    let item = format!("#review-list form.review-item[data-request='{}']", r.id);
+
+    // Both type coordinates with the keyboard and send with Enter; Wang is first.
+    for (c, lon) in [(&wang, "126.9051"), (&zhao, "126.9102")] {
+        fill(c, &format!("{item} input[name=lon]"), lon).await;
+        fill(c, &format!("{item} input[name=lat]"), "45.7052").await;
+    }
+    find(&wang, &format!("{item} input[name=lat]"))
+        .await
+        .send_keys("\u{E007}")
+        .await
+        .expect("Enter");
+    until(
+        &wang,
+        "Wang's confirmation",
+        &format!("return !document.querySelector(\"{item}\");"),
+    )
+    .await;
+    find(&zhao, &format!("{item} input[name=lat]"))
+        .await
+        .send_keys("\u{E007}")
+        .await
+        .expect("Enter");
+    let told = until(
+        &zhao,
+        "Zhao is told",
+        "var t = document.getElementById('toast'); return !t.hidden && t.classList.contains('conflict') ? t.textContent : null;",
+    )
+    .await;
+    assert!(told.as_str().unwrap().contains("另一位协调员"), "{told}");
+    // The stale form is gone and the request's details show where Wang put it.
+    until(
+        &zhao,
+        "the current state",
+        &format!(
+            "var lon = document.querySelector('#panel-detail input[name=lon]'); \
+             return !document.querySelector(\"{item}\") && lon && Math.abs(parseFloat(lon.value) - 126.9051) < 1e-6;"
+        ),
+    )
+    .await;
+    screenshot(&zhao, "11-board-conflict").await;
+    let now = request(&s, r.id);
+    assert_eq!(now.lon, Some(126.9051));
+    assert!(now.location_confirmed);
+    for c in [wang, zhao] {
+        c.close().await.expect("close");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_reads_in_both_languages_and_the_pin_moves_by_keyboard() {
+    if !browser_available() {
+        return;
+    }
+    let s = Served::start();
+    let squad = s.squads[0].clone();
+    s.add_user("coord", Role::Coordinator, None);
+    let located = file(&s, "鸿翔名苑3栋2单元501");
+    let uncertain = file(&s, "黑山街与国庆路交口东北角");
+    route(&s, &squad, &[(&located, 20)]);
+    let d = Driver::start();
+    let c = d.browser(1280, 860).await;
+
+    let public = [
+        "/".to_owned(),
+        "/login".to_owned(),
+        format!("/t/{}", located.tracking_token),
+    ];
+    let staff = [
+        "/coord".to_owned(),
+        format!("/coord/requests/{}", located.id),
+        "/coord/squads/new".to_owned(),
+        format!("/coord/squads/{}", squad.id),
+        "/coord/zones/new".to_owned(),
+        "/coord/print".to_owned(),
+        format!("/squad/{}", squad.id),
+        format!("/squad/{}/print", squad.id),
+        "/account".to_owned(),
+    ];
+    // One screenshot of each view not shown by the other tests (Chinese).
+    let shots = [
+        ("/login", "15-login"),
+        ("/coord/requests/", "16-request-detail"),
+        ("/coord/squads/new", "17-squad-form"),
+        ("/coord/zones/new", "18-zone-form"),
+        ("/coord/print", "19-print-all"),
+        ("/print", "20-squad-print"),
+        ("/account", "21-account"),
+    ];
+    for (signed_in, pages) in [(false, &public[..]), (true, &staff[..])] {
+        if signed_in {
+            sign_in(&c, &s, "coord").await;
+        }
+        for page in pages {
+            for (lang, word) in [("zh", "zh"), ("en", "en")] {
+                c.goto(&s.url(&format!("{page}?lang={lang}")))
+                    .await
+                    .expect("page");
+                let html_lang = js(&c, "return document.documentElement.lang;", vec![]).await;
+                assert!(
+                    html_lang.as_str().unwrap_or("").starts_with(word),
+                    "{page}?lang={lang}: {html_lang}"
+                );
+                if page == "/coord" {
+                    board_loaded(&c).await;
+                }
+                if lang == "zh"
+                    && let Some((_, name)) = shots.iter().find(|(p, _)| {
+                        page == p
+                            || (p.ends_with('/') && page.starts_with(p))
+                            || (p.starts_with("/print") && page.ends_with(p))
+                    })
+                {
+                    if page.starts_with("/coord/zones") {
+                        // The zone editor's map loads its layers.
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                    screenshot(&c, name).await;
+                }
+                assert_accessible(&c, &format!("{page}?lang={lang}")).await;
+            }
+        }
+    }
+    // The audit finds what it looks for: an unnamed field and a key instead of words.
+    js(
+        &c,
+        "var i = document.createElement('input'); i.name = 'probe'; document.body.appendChild(i); \
+         var p = document.createElement('p'); p.textContent = 'board.nothing_here'; document.body.appendChild(p);",
+        vec![],
+    )
+    .await;
+    let faults = audit(&c).await;
+    assert!(
+        faults.iter().any(|f| f.contains("unnamed input probe"))
+            && faults.iter().any(|f| f.contains("board.nothing_here")),
+        "{faults:?}"
+    );
+
+    // The English board, the last language chosen.
+    c.goto(&s.url("/coord")).await.expect("board");
+    board_loaded(&c).await;
+    screenshot(&c, "13-board-english").await;
+
+    // The review pin without a mouse: Tab to "show pin", Enter, arrows move it.
+    let item = format!(
+        "#review-list form.review-item[data-request='{}']",
+        uncertain.id
+    );
+    let show = find(&c, &format!("{item} .show-pin")).await;
+    show.send_keys("\u{E007}").await.expect("Enter on show pin");
+    let focused = until(
+        &c,
+        "the pin focused",
+        "return document.activeElement && document.activeElement.classList.contains('review-pin');",
+    )
+    .await;
+    assert_eq!(focused, serde_json::Value::Bool(true));
+    let before = js(
+        &c,
+        &format!(
+            "return parseFloat(document.querySelector(\"{item} input[name=lon]\").value) || 0;"
+        ),
+        vec![],
+    )
+    .await;
+    let pin = find(&c, ".review-pin").await;
+    for _ in 0..3 {
+        pin.send_keys("\u{E014}").await.expect("ArrowRight");
+    }
+    let after = js(
+        &c,
+        &format!("return parseFloat(document.querySelector(\"{item} input[name=lon]\").value);"),
+        vec![],
+    )
+    .await;
+    assert!(
+        after.as_f64().unwrap() > before.as_f64().unwrap(),
+        "arrow keys move the pin east: {before} → {after}"
+    );
+    let manual = js(
+        &c,
+        &format!(
+            "return document.querySelector(\"{item} input[name=candidate][value=manual]\").checked;"
+        ),
+        vec![],
+    )
+    .await;
+    assert_eq!(manual, serde_json::Value::Bool(true));
+    screenshot(&c, "14-board-pin-by-keyboard").await;
+    c.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_javascript_a_coordinator_who_lost_a_race_sees_the_current_state() {
+    if !browser_available() {
+        return;
+    }
+    let s = Served::start();
+    s.add_user("wang", Role::Coordinator, None);
+    s.add_user("zhao", Role::Coordinator, None);
+    let r = file(&s, "鸿翔名苑3栋2单元501");
+    let d = Driver::start();
+    let wang = d.browser_without_js(1024, 800).await;
+    let zhao = d.browser_without_js(1024, 800).await;
+    sign_in_plain(&wang, &s, "wang").await;
+    sign_in_plain(&zhao, &s, "zhao").await;
+    let page = s.url(&format!("/coord/requests/{}", r.id));
+    wang.goto(&page).await.expect("detail");
+    zhao.goto(&page).await.expect("detail");
+    // Neither page runs a script: the board's JSON never loads, the forms post plainly.
+    let select = format!("#urgency-{}", r.id);
+    find(&wang, &select)
+        .await
+        .select_by_value("extremely_urgent")
+        .await
+        .expect("choose");
+    click(&wang, "form.urgency-form button").await;
+    assert!(
+        text(&wang, "#flash").await.len() > 1,
+        "Wang's change is confirmed"
+    );
+    find(&zhao, &select)
+        .await
+        .select_by_value("normal")
+        .await
+        .expect("choose");
+    click(&zhao, "form.urgency-form button").await;
+    let told = text(&zhao, "#flash.conflict").await;
+    assert!(told.contains("另一位协调员"), "{told}");
+    // The page now shows Wang's urgency, ready to be changed again deliberately.
+    let shown = find(&zhao, &format!("{select} option[selected]"))
+        .await
+        .attr("value")
+        .await
+        .expect("attr");
+    assert_eq!(shown.as_deref(), Some("extremely_urgent"));
+    screenshot(&zhao, "22-no-script-conflict").await;
+    assert_eq!(
+        request(&s, r.id).urgency,
+        doorstep::domain::Urgency::ExtremelyUrgent
+    );
+    for c in [wang, zhao] {
+        c.close().await.expect("close");
+    }
+}
