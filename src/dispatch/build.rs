@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use geo::Point;
 
 use crate::db::Timestamp;
@@ -23,6 +23,7 @@ use crate::optimize::{
 };
 use crate::road::RoadNetwork;
 
+use super::clock::{at, origin_of, secs_of_day};
 use super::gather::{CurrentPlan, DayState};
 use super::travel::Travel;
 use super::{DispatchError, DispatchSettings};
@@ -142,25 +143,6 @@ impl PlanInput {
             .iter()
             .position(|s| s.existing.as_ref().is_some_and(|e| e.id == id))
     }
-}
-
-pub(crate) fn at(origin: DateTime<Utc>, s: f64) -> Timestamp {
-    let t = origin + chrono::Duration::microseconds((s * 1e6).round() as i64);
-    Timestamp(DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t))
-}
-
-/// Midnight of `date` in the settings' offset.
-pub(crate) fn origin_of(date: NaiveDate, settings: &DispatchSettings) -> DateTime<Utc> {
-    let local = date.and_time(NaiveTime::MIN);
-    match settings.utc_offset.from_local_datetime(&local).single() {
-        Some(t) => t.with_timezone(&Utc),
-        // A fixed offset maps every local time to exactly one instant.
-        None => local.and_utc(),
-    }
-}
-
-fn secs_of_day(t: NaiveTime) -> f64 {
-    f64::from(t.num_seconds_from_midnight())
 }
 
 fn skill_bit(skill: Skill) -> u8 {
@@ -538,19 +520,5 @@ impl<'a> Builder<'a> {
             origin: self.origin,
             date: self.date,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_day_starts_at_local_midnight() {
-        let s = DispatchSettings::default();
-        let d = NaiveDate::from_ymd_opt(2022, 11, 29).unwrap();
-        let o = origin_of(d, &s);
-        assert_eq!(o.to_rfc3339(), "2022-11-28T16:00:00+00:00");
-        assert_eq!(at(o, 3600.0).0.to_rfc3339(), "2022-11-28T17:00:00+00:00");
     }
 }
