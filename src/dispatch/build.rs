@@ -89,10 +89,27 @@ impl PlanInput {
                 }
             }
         }
+        // A delivery point with more than a squad carries becomes several stops: a building
+        // entrance by the largest squad, a checkpoint by the smallest one with protective gear
+        // (few squads may go there; each part then fits any of them).
+        let largest = day.squads.iter().map(|s| s.capacity_items).max();
+        let smallest_gear = day
+            .squads
+            .iter()
+            .filter(|s| s.skills.contains(Skill::ProtectiveGear.as_str()) && s.capacity_items > 0)
+            .map(|s| s.capacity_items)
+            .min();
         for group in b.group(&day.free_requests()) {
-            let k = b.add_group(&group);
-            for r in &group {
-                group_of_request.insert(r.id, k);
+            let cap = if b.delivery(group[0]).2 {
+                smallest_gear.or(largest)
+            } else {
+                largest
+            };
+            for part in split_by_capacity(group, cap.unwrap_or(0)) {
+                let k = b.add_group(&part);
+                for r in &part {
+                    group_of_request.insert(r.id, k);
+                }
             }
         }
         // Start from the previous plan: each squad's pending stops in their order.
@@ -165,6 +182,30 @@ fn urgency_of(u: Urgency) -> optimize::Urgency {
         Urgency::Urgent => optimize::Urgency::Urgent,
         Urgency::Normal => optimize::Urgency::Normal,
     }
+}
+
+/// Splits a stop's requests into parts of at most `capacity` items each (in order; a request
+/// larger than that alone is a part of its own, explained as too large for any squad).
+fn split_by_capacity(group: Vec<&RequestRow>, capacity: i32) -> Vec<Vec<&RequestRow>> {
+    if capacity <= 0 {
+        return vec![group];
+    }
+    let mut parts: Vec<Vec<&RequestRow>> = Vec::new();
+    let mut load = 0;
+    for r in group {
+        let items = r.item_count.max(0);
+        match parts.last_mut() {
+            Some(part) if load + items <= capacity => {
+                part.push(r);
+                load += items;
+            }
+            _ => {
+                parts.push(vec![r]);
+                load = items;
+            }
+        }
+    }
+    parts
 }
 
 /// The key that makes requests one stop: the served point (to about a metre), the checkpoint
