@@ -76,6 +76,7 @@ pub(crate) fn reason_of(r: optimize::UnservedReason) -> UnservedReason {
 /// What happens to one plan.
 #[derive(Clone, Debug)]
 pub(crate) struct PlanChange {
+    pub squad: SquadId,
     /// A plan to create first, or the stored plan and the version read.
     pub create: Option<PlanRow>,
     pub update: Option<(PlanId, i32, PlanTotals)>,
@@ -87,7 +88,11 @@ pub(crate) struct PlanChange {
 }
 
 impl PlanChange {
-    pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<PlanId, DbError> {
+    /// Writes the change; `None` when the squad has no plan and gets none (nothing to do).
+    pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<Option<PlanId>, DbError> {
+        if self.create.is_none() && self.update.is_none() {
+            return Ok(None);
+        }
         for (id, v) in &self.delete {
             // The stop's requests, read before it goes, so their histories say so.
             let served = crate::db::plans::requests_of_stop(c, *id)?;
@@ -109,6 +114,7 @@ impl PlanChange {
                     p.squad_id, p.shift_date
                 )));
             }
+            // Without events: this change writes its own.
             crate::db::plans::insert_plan(c, p, &[])?;
         }
         for (id, v, to) in &self.place {
@@ -119,9 +125,9 @@ impl PlanChange {
             (Some(p), _) => (p.id, p.squad_id),
             (None, Some((id, v, totals))) => {
                 crate::db::plans::update_plan(c, *id, *v, totals)?;
-                (*id, crate::db::plans::get(c, *id)?.squad_id)
+                (*id, self.squad)
             }
-            (None, None) => return Err(DbError::Query("a plan change without a plan".into())),
+            (None, None) => return Ok(None),
         };
         crate::db::plans::record_planned_stops(c, squad, &self.insert, actor)?;
         events::append(
@@ -129,7 +135,7 @@ impl PlanChange {
             &events::NewEvent::now(actor, self.action, "plan", Some(plan_id.0))
                 .with_details(self.details.clone()),
         )?;
-        Ok(plan_id)
+        Ok(Some(plan_id))
     }
 }
 
@@ -267,6 +273,7 @@ pub(crate) fn plan_change(
     });
     match current {
         Some(p) => PlanChange {
+            squad: sq.id,
             create: None,
             update: Some((p.plan.id, p.plan.version, totals)),
             delete,
@@ -280,6 +287,7 @@ pub(crate) fn plan_change(
             details,
         },
         None => PlanChange {
+            squad: sq.id,
             create: (!empty).then_some(PlanRow {
                 id: plan_id,
                 squad_id: sq.id,
@@ -362,6 +370,7 @@ impl DayChanges {
                 continue;
             }
             plans.push(PlanChange {
+                squad: *id,
                 create: None,
                 update: Some((
                     p.plan.id,
