@@ -22,6 +22,8 @@ use doorstep::auth::Role;
 use doorstep::db::squads::SquadRow;
 use doorstep::web::AppState;
 
+pub mod fixtures;
+
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const PASSWORD: &str = "browser test password";
