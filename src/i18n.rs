@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use crate::intake::Problem;
 
 mod dispatch;
+mod plans;
 
 /// A language doorstep speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -431,6 +432,7 @@ static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = La
     CATALOGUE
         .iter()
         .chain(dispatch::CATALOGUE)
+        .chain(plans::CATALOGUE)
         .map(|&(k, zh, en)| (k, (zh, en)))
         .collect()
 });
@@ -444,6 +446,11 @@ pub fn t(lang: Lang, key: &str) -> &str {
         },
         None => key,
     }
+}
+
+/// Why a request is left unserved, in words.
+pub fn unserved_reason(lang: Lang, reason: crate::domain::UnservedReason) -> String {
+    Tr::new(lang).code("unserved", reason.as_str())
 }
 
 /// True when the catalogue has `key`.
@@ -529,7 +536,11 @@ mod tests {
     #[test]
     fn keys_are_unique_and_complete() {
         let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in CATALOGUE.iter().chain(dispatch::CATALOGUE) {
+        for (k, zh, en) in CATALOGUE
+            .iter()
+            .chain(dispatch::CATALOGUE)
+            .chain(plans::CATALOGUE)
+        {
             assert!(seen.insert(k), "duplicate key {k}");
             assert!(!zh.is_empty() && !en.is_empty(), "{k}");
         }
@@ -542,6 +553,9 @@ mod tests {
         }
         for u in crate::domain::Urgency::ALL {
             assert!(has(&format!("urgency.{u}")));
+        }
+        for u in crate::domain::UnservedReason::ALL {
+            assert!(has(&format!("unserved.{u}")));
         }
         for f in crate::domain::FiledBy::ALL {
             assert!(has(&format!("filed_by.{f}")));

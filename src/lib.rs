@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod db;
+pub mod dispatch;
 pub mod domain;
 pub mod engine;
 pub mod geocode;

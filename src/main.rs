@@ -159,6 +159,27 @@ enum Command {
         #[arg(long, env = "DOORSTEP_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
     },
+    /// Produce the day's plans for every active squad; prints each squad's summary and the
+    /// requests left unserved with the reason.
+    Plan {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The OpenStreetMap extract (`.osm.pbf`) of the district.
+        #[arg(long, env = "DOORSTEP_OSM")]
+        osm: Option<PathBuf>,
+        /// Where the map caches are (default: beside the database).
+        #[arg(long, env = "DOORSTEP_CACHE_DIR")]
+        cache_dir: Option<PathBuf>,
+        /// The day to plan, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Seconds the optimizer may search.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Offset of the squads' shift times.
+        #[arg(long, env = "DOORSTEP_UTC_OFFSET", default_value = "+08:00")]
+        utc_offset: String,
+    },
     /// Import a building leader's sign-up list (CSV, UTF-8 or GBK), row by row.
     ImportRequests {
         /// The CSV file.
@@ -417,6 +438,24 @@ fn main() -> anyhow::Result<()> {
             options.cache_dir = Some(dir.join("cache"));
             actix_web::rt::System::new().block_on(service::serve(db, options))?;
         }
+        Command::Plan {
+            db,
+            osm,
+            cache_dir,
+            date,
+            time_limit,
+            utc_offset,
+        } => print!(
+            "{}",
+            service::plan::run(&service::plan::PlanCommand {
+                db: db.settings(),
+                osm,
+                cache_dir,
+                date,
+                time_limit_s: time_limit,
+                utc_offset: service::parse_utc_offset(&utc_offset)?,
+            })?
+        ),
         Command::ImportRequests {
             file,
             db,

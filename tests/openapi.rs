@@ -24,6 +24,10 @@ const ROUTED: &[(&str, &str)] = &[
     ("get", "/api/v1/geocode/suggest"),
     ("get", "/api/v1/route"),
     ("post", "/api/v1/matrix"),
+    ("get", "/api/v1/plans"),
+    ("post", "/api/v1/plans"),
+    ("post", "/api/v1/stops/{id}/reassign"),
+    ("post", "/api/v1/plans/{id}/reoptimize"),
 ];
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use doorstep::optimize::bench::{BenchOptions, run_one, write_sol};
+use doorstep::optimize::instance;
 
 fn data(rel: &str) -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -92,5 +93,62 @@ fn cvrplib_x_solution_is_valid_close_and_written_as_sol() {
         text.contains(&format!("Cost {}", total.round() as i64)),
         "{text}"
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn reads_solomon_with_bks() {
+    let Some(p) = data("solomon/R101.txt") else {
+        return;
+    };
+    let inst = instance::read(&p).unwrap();
+    assert_eq!(inst.name, "R101");
+    assert_eq!(inst.customers(), 100);
+    assert_eq!(inst.vehicles, 25);
+    assert_eq!(inst.capacity, 200.0);
+    let bks = inst.best_known(false).unwrap().unwrap();
+    assert_eq!(bks.vehicles, 19);
+    let d = inst.best_known(true).unwrap().unwrap();
+    assert_eq!(d.vehicles, 20);
+}
+
+#[test]
+fn reads_cvrplib_with_sol() {
+    let Some(p) = data("x/X-n101-k25.vrp") else {
+        return;
+    };
+    let inst = instance::read(&p).unwrap();
+    assert_eq!(inst.customers(), 100);
+    assert_eq!(inst.capacity, 206.0);
+    let bks = inst.best_known(false).unwrap().unwrap();
+    assert_eq!(bks.distance, 27591.0);
+    assert_eq!(bks.vehicles, 26);
+}
+
+#[test]
+fn explicit_lower_row_matrix_is_read() {
+    let dir = std::env::temp_dir().join(format!("doorstep-opt-ex-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("e.vrp");
+    std::fs::write(
+        &p,
+        "NAME : e\nTYPE : CVRP\nDIMENSION : 3\nEDGE_WEIGHT_TYPE : EXPLICIT\nEDGE_WEIGHT_FORMAT : LOWER_ROW\nCAPACITY : 10\nEDGE_WEIGHT_SECTION\n 5\n 7 9\nDEMAND_SECTION\n1 0\n2 3\n3 4\nDEPOT_SECTION\n 1\n -1\nEOF\n",
+    )
+    .unwrap();
+    let inst = instance::read(&p).unwrap();
+    assert_eq!(inst.distance(0, 1), 5.0);
+    assert_eq!(inst.distance(2, 0), 7.0);
+    assert_eq!(inst.distance(1, 2), 9.0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn malformed_line_is_named() {
+    let dir = std::env::temp_dir().join(format!("doorstep-opt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("bad.vrp");
+    std::fs::write(&p, "NAME : bad\nDIMENSION : 3\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n1 0 0\n2 x 1\n").unwrap();
+    let e = instance::read(&p).unwrap_err().to_string();
+    assert!(e.contains("bad.vrp:7"), "{e}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -324,6 +324,51 @@ fn malformed_input_names_the_field() {
 }
 
 #[test]
+fn nan_and_negative_values_are_refused_by_field() {
+    let refused = |p: &Problem, m: &DenseMatrices<f64>, field: &str| {
+        let e = solve(p, m, &quick()).unwrap_err().to_string();
+        assert!(e.contains(field), "expected {field} in: {e}");
+    };
+    let (mut p, m) = street(3, 1);
+    p.stops[2].demand = f64::NAN;
+    refused(&p, &m, "stops[2].demand");
+    let (mut p, m) = street(3, 1);
+    p.stops[0].time_windows = vec![TimeWindow {
+        start_s: -60.0,
+        end_s: 3600.0,
+    }];
+    refused(&p, &m, "stops[0].time_windows[0]");
+    let (mut p, m) = street(3, 1);
+    p.stops[0].time_windows = vec![TimeWindow {
+        start_s: 7200.0,
+        end_s: 3600.0,
+    }];
+    refused(&p, &m, "stops[0].time_windows[0]");
+    let (mut p, m) = street(3, 1);
+    p.stops[1].deadline_s = Some(f64::NAN);
+    refused(&p, &m, "stops[1].deadline_s");
+    let (mut p, m) = street(3, 1);
+    p.squads[0].shift.end_s = f64::INFINITY;
+    refused(&p, &m, "squads[0].shift");
+    let (mut p, m) = street(3, 1);
+    p.squads[0].capacity = -1.0;
+    refused(&p, &m, "squads[0].capacity");
+    // A NaN or negative travel time in a matrix names the entry.
+    let mut v = vec![1.0; 16];
+    v[6] = f64::NAN;
+    let e = DenseMatrices::single(4, v).unwrap_err().to_string();
+    assert!(e.contains("matrices[0].duration_s[1][2]"), "{e}");
+    let mut v = vec![1.0; 16];
+    v[13] = -3.0;
+    let e = DenseMatrices::single(4, v).unwrap_err().to_string();
+    assert!(e.contains("[3][1]"), "{e}");
+    // A squad's base outside the matrix.
+    let (mut p, m) = street(3, 1);
+    p.squads[0].start_location = 99;
+    refused(&p, &m, "squads[0].start_location");
+}
+
+#[test]
 fn same_seed_and_budget_give_the_same_plan() {
     let xs: Vec<f64> = (0..40).map(|k| ((k * 37) % 101) as f64 * 13.0).collect();
     let m = line_matrix(&xs);

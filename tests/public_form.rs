@@ -281,6 +281,8 @@ async fn coordinators_read_a_requests_history_in_the_api_and_on_the_board() {
         "squads do not read the log"
     );
 
+    let request_id: doorstep::domain::RequestId = id.parse().unwrap();
+    auth_support::plan_for(&t.db, &squads[0], &[request_id], "route");
     let zhao = sign_in(&app, "zhaoyun").await;
     let resp = test::call_service(
         &app,
@@ -311,11 +313,17 @@ async fn coordinators_read_a_requests_history_in_the_api_and_on_the_board() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["request.filed", "request.urgency"]);
+    assert_eq!(
+        actions,
+        ["request.filed", "stop.planned", "request.urgency"]
+    );
     assert_eq!(events[0]["actor"], "resident");
-    assert_eq!(events[1]["actor"], "user:zhaoyun");
-    assert_eq!(events[1]["details"]["to"], "extremely_urgent");
-    assert!(events[1]["at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(events[1]["actor"], "test");
+    assert_eq!(events[1]["entity_kind"], "stop");
+    assert_eq!(events[1]["details"]["label"], "route-0");
+    assert_eq!(events[2]["actor"], "user:zhaoyun");
+    assert_eq!(events[2]["details"]["to"], "extremely_urgent");
+    assert!(events[2]["at"].as_str().unwrap().ends_with('Z'));
 
     let missing = test::call_service(
         &app,
@@ -328,8 +336,8 @@ async fn coordinators_read_a_requests_history_in_the_api_and_on_the_board() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
     for (lang, filed, changed) in [
-        ("zh", "提交申请", "修改紧急程度"),
-        ("en", "filed", "urgency changed"),
+        ("zh", "排入路线", "修改紧急程度"),
+        ("en", "put on a route", "urgency changed"),
     ] {
         let resp = test::call_service(
             &app,

@@ -167,6 +167,35 @@ fn without_postgres_the_server_answers_503_and_recovers_by_itself() {
         .expect("tracking token")
         .to_owned();
 
+    // Filings keep coming while the database goes away and comes back: some are cut in the
+    // middle of a query. Each must be answered 201 or 503, never 500.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let background: Vec<_> = (0..8)
+        .map(|k| {
+            let (stop, port) = (stop.clone(), server.port);
+            std::thread::spawn(move || {
+                let mut seen = std::collections::BTreeMap::<u16, usize>::new();
+                let mut c = Client::connect(port).expect("connect");
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let body = serde_json::json!({
+                        "resident_name": "断库测试", "phone": "13945678901",
+                        "address": "鸿翔名苑3栋2单元501", "household_size": 1,
+                        "category": "food", "items": [{ "name": "大米", "quantity": 1 }],
+                        "notes": format!("bg-{k}-{n}"),
+                    });
+                    let a = c
+                        .post_json("/api/v1/requests", &[], &body)
+                        .expect("an answer");
+                    *seen.entry(a.status).or_default() += 1;
+                }
+                seen
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+
     proxy.cut();
     let cut_at = Instant::now();
     let mut probes = 0;
@@ -221,6 +250,19 @@ fn without_postgres_the_server_answers_503_and_recovers_by_itself() {
     };
     let track = c.request("GET", &format!("/t/{token}"), &[], b"").unwrap();
     assert_eq!(track.status, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    let mut during = std::collections::BTreeMap::<u16, usize>::new();
+    for h in background {
+        for (s, n) in h.join().expect("background client") {
+            *during.entry(s).or_default() += n;
+        }
+    }
+    assert!(
+        during.keys().all(|s| *s == 201 || *s == 503),
+        "filings across the outage: {during:?}"
+    );
+    assert!(during.contains_key(&201) && during.contains_key(&503));
     server.assert_no_panic();
     assert!(server.alive());
     server.kill9();
@@ -235,6 +277,9 @@ fn without_postgres_the_server_answers_503_and_recovers_by_itself() {
         .and_then(|s| s.split("</h1>").next())
         .unwrap_or_default();
     println!("reliability database gone: the page says “{title}”");
+    println!(
+        "reliability database gone: 8 clients filing across the outage were answered {during:?} (nothing else)"
+    );
 }
 
 #[test]
@@ -281,4 +326,108 @@ fn two_instances_on_one_postgres_store_each_request_once() {
         n
     );
     assert_eq!(n, total);
+}
+
+/// Many coordinators fix the same request's location at once, each from the version they
+/// read: one wins, every other is told 409 with the current state; no update is lost or
+/// applied twice.
+fn race_for_one_request(t: &TestDb, label: &str) {
+    const RACERS: usize = 48;
+    let dir = logs();
+    let server = Server::start(&t.url, dir.path(), NO_LIMITS);
+    let (_, bearer) = common::coordinator_bearer(&t.db);
+    let mut c = Client::connect(server.port).expect("connect");
+    let filed = c
+        .post_json(
+            "/api/v1/requests",
+            &[],
+            &serde_json::to_value(common::sample_input()).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(filed.status, 201);
+    let filed = filed.json();
+    let id = filed["id"].as_str().unwrap().to_owned();
+    let version = filed["version"].as_i64().unwrap();
+    let barrier = std::sync::Barrier::new(RACERS);
+    let answers: Vec<(usize, u16, serde_json::Value)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..RACERS)
+            .map(|k| {
+                let (barrier, bearer, id) = (&barrier, &bearer, &id);
+                s.spawn(move || {
+                    let mut c = Client::connect(server.port).expect("connect");
+                    let form = format!(
+                        "lon={:.4}&lat=45.7500&version={version}",
+                        126.6000 + k as f64 * 0.0001
+                    );
+                    barrier.wait();
+                    let a = c
+                        .request(
+                            "POST",
+                            &format!("/coord/requests/{id}/location"),
+                            &[
+                                ("Authorization", bearer),
+                                ("Accept", "application/json"),
+                                ("Content-Type", "application/x-www-form-urlencoded"),
+                            ],
+                            form.as_bytes(),
+                        )
+                        .expect("answer");
+                    (k, a.status, a.json())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<_> = answers.iter().filter(|(_, s, _)| *s == 200).collect();
+    let losers: Vec<_> = answers.iter().filter(|(_, s, _)| *s == 409).collect();
+    assert_eq!(winners.len(), 1, "{answers:?}");
+    assert_eq!(winners.len() + losers.len(), RACERS, "{answers:?}");
+    for (_, _, p) in &losers {
+        assert!(
+            p["detail"].as_str().is_some_and(|d| d.contains("version")),
+            "{p}"
+        );
+    }
+    let (k, _, w) = winners[0];
+    let want_lon = 126.6000 + *k as f64 * 0.0001;
+    let a = c
+        .request(
+            "GET",
+            &format!("/api/v1/requests/{id}/events"),
+            &[("Authorization", &bearer)],
+            b"",
+        )
+        .unwrap();
+    let events = a.json()["events"].as_array().cloned().unwrap_or_default();
+    let confirmed: Vec<_> = events
+        .iter()
+        .filter(|e| e["action"] == "request.location_confirmed")
+        .collect();
+    assert_eq!(confirmed.len(), 1, "one change recorded");
+    assert!((confirmed[0]["details"]["lon"].as_f64().unwrap() - want_lon).abs() < 1e-9);
+    let now = c
+        .request(
+            "GET",
+            &format!("/api/v1/requests/{id}"),
+            &[("Authorization", &bearer)],
+            b"",
+        )
+        .unwrap()
+        .json();
+    assert_eq!(now["version"].as_i64(), Some(version + 1));
+    assert_eq!(w["version"].as_i64(), Some(version + 1));
+    server.assert_no_panic();
+    println!(
+        "reliability race ({label}): {RACERS} clients confirm one request's location from version {version} at once: 1 winner (client {k}), {} told 409 with the current version, final owner of the change = the winner, 1 event",
+        losers.len()
+    );
+}
+
+#[test]
+#[ignore = "reliability: run by .ci/run"]
+fn many_clients_changing_one_request_at_once_one_wins_the_rest_are_told() {
+    race_for_one_request(&TestDb::sqlite(), "SQLite");
+    if let Some(t) = postgres() {
+        race_for_one_request(&t, "PostgreSQL");
+    }
 }

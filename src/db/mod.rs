@@ -20,6 +20,7 @@ pub mod schema;
 pub mod sessions;
 pub mod squads;
 pub mod types;
+pub mod unserved;
 pub mod users;
 pub mod writer;
 pub mod zones;

@@ -122,6 +122,15 @@ pub fn insert_plan_as(
     })
 }
 
+/// The plan a squad follows among its plans of the day: the latest one not cancelled
+/// (dispatch updates a squad's plan in place; a plan left without stops is cancelled).
+pub fn current_plan(plans: Vec<PlanRow>) -> Option<PlanRow> {
+    plans
+        .into_iter()
+        .filter(|p| p.status != PlanStatus::Cancelled)
+        .max_by_key(|p| p.created_at)
+}
+
 /// A squad's plans for a day.
 pub fn for_squad(
     conn: &mut Conn<'_>,
@@ -207,4 +216,152 @@ pub fn stops_of_many(
         }));
     }
     Ok(out)
+}
+
+/// A stop with the squad whose plan holds it.
+pub fn stop_with_squad(conn: &mut Conn<'_>, stop: StopId) -> Result<(StopRow, SquadId), DbError> {
+    Ok(on_conn!(conn, c => stops::table
+        .inner_join(plans::table)
+        .filter(stops::id.eq(stop))
+        .select((StopRow::as_select(), plans::squad_id))
+        .first(c))?)
+}
+
+pub fn get(conn: &mut Conn<'_>, id: PlanId) -> Result<PlanRow, DbError> {
+    Ok(on_conn!(conn, c => plans::table.find(id).select(PlanRow::as_select()).first(c))?)
+}
+
+/// Stores more stops (with their requests) on existing plans.
+pub fn insert_stops(
+    conn: &mut Conn<'_>,
+    plan_stops: &[(StopRow, Vec<RequestId>)],
+) -> Result<(), DbError> {
+    for (s, reqs) in plan_stops {
+        let links: Vec<StopRequestRow> = reqs
+            .iter()
+            .map(|&r| StopRequestRow {
+                stop_id: s.id,
+                request_id: r,
+            })
+            .collect();
+        on_conn!(conn, c => {
+            diesel::insert_into(stops::table).values(s).execute(c)?;
+            for l in &links {
+                diesel::insert_into(stop_requests::table).values(l).execute(c)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })?;
+    }
+    Ok(())
+}
+
+/// Where a stop now sits and when it is reached (a plan, a re-plan or a move).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StopPlacement {
+    pub plan_id: PlanId,
+    pub seq: i32,
+    pub planned_arrival: Option<Timestamp>,
+    pub leg_distance_m: Option<f64>,
+    pub leg_duration_s: Option<f64>,
+    pub pinned: bool,
+}
+
+/// Places a stop if it is still at `expected_version` (optimistic locking); bumps the version.
+/// A stale version is [`DbError::Conflict`].
+pub fn place_stop(
+    conn: &mut Conn<'_>,
+    stop: StopId,
+    expected_version: i32,
+    to: &StopPlacement,
+) -> Result<(), DbError> {
+    let n = on_conn!(conn, c => diesel::update(
+            stops::table.find(stop).filter(stops::version.eq(expected_version)))
+        .set((
+            stops::plan_id.eq(to.plan_id),
+            stops::seq.eq(to.seq),
+            stops::planned_arrival.eq(to.planned_arrival),
+            stops::leg_distance_m.eq(to.leg_distance_m),
+            stops::leg_duration_s.eq(to.leg_duration_s),
+            stops::pinned.eq(to.pinned),
+            stops::updated_at.eq(Timestamp::now()),
+            stops::version.eq(stops::version + 1),
+        ))
+        .execute(c))?;
+    if n == 0 {
+        return Err(stale_stop(conn, stop, expected_version));
+    }
+    Ok(())
+}
+
+/// Deletes a stop still pending at `expected_version` (its request links go with it).
+pub fn delete_pending_stop(
+    conn: &mut Conn<'_>,
+    stop: StopId,
+    expected_version: i32,
+) -> Result<(), DbError> {
+    let n = on_conn!(conn, c => diesel::delete(
+            stops::table
+                .find(stop)
+                .filter(stops::version.eq(expected_version))
+                .filter(stops::status.eq(StopStatus::Pending)))
+        .execute(c))?;
+    if n == 0 {
+        return Err(stale_stop(conn, stop, expected_version));
+    }
+    Ok(())
+}
+
+fn stale_stop(conn: &mut Conn<'_>, stop: StopId, expected_version: i32) -> DbError {
+    match on_conn!(conn, c => stops::table
+        .find(stop)
+        .select(StopRow::as_select())
+        .first(c))
+    {
+        Ok(s) => DbError::Conflict(format!(
+            "stop {stop} is at version {} ({}), not {expected_version}",
+            s.version, s.status
+        )),
+        Err(diesel::result::Error::NotFound) => {
+            DbError::Conflict(format!("stop {stop} no longer exists"))
+        }
+        Err(e) => e.into(),
+    }
+}
+
+/// The totals and status of a plan, if it is still at `expected_version`; bumps the version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanTotals {
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub status: PlanStatus,
+    pub distance_m: f64,
+    pub duration_s: f64,
+}
+
+pub fn update_plan(
+    conn: &mut Conn<'_>,
+    plan: PlanId,
+    expected_version: i32,
+    totals: &PlanTotals,
+) -> Result<(), DbError> {
+    let n = on_conn!(conn, c => diesel::update(
+            plans::table.find(plan).filter(plans::version.eq(expected_version)))
+        .set((
+            plans::starts_at.eq(totals.starts_at),
+            plans::ends_at.eq(totals.ends_at),
+            plans::status.eq(totals.status),
+            plans::distance_m.eq(totals.distance_m),
+            plans::duration_s.eq(totals.duration_s),
+            plans::updated_at.eq(Timestamp::now()),
+            plans::version.eq(plans::version + 1),
+        ))
+        .execute(c))?;
+    if n == 0 {
+        let current = get(conn, plan)?;
+        return Err(DbError::Conflict(format!(
+            "plan {plan} is at version {}, not {expected_version}",
+            current.version
+        )));
+    }
+    Ok(())
 }

@@ -231,7 +231,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{DbUuid, DbTimestamp};
+
+    unserved_requests (request_id, shift_date) {
+        request_id -> DbUuid,
+        shift_date -> Date,
+        reason -> Text,
+        stop_label -> Text,
+        recorded_at -> DbTimestamp,
+    }
+}
+
 diesel::joinable!(requests -> zones (zone_id));
+diesel::joinable!(unserved_requests -> requests (request_id));
 diesel::joinable!(plans -> squads (squad_id));
 diesel::joinable!(stops -> plans (plan_id));
 diesel::joinable!(stop_requests -> stops (stop_id));
@@ -251,5 +265,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     login_links,
     sessions,
-    api_tokens
+    api_tokens,
+    unserved_requests
 );

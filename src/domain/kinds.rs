@@ -189,6 +189,25 @@ code_enum!(
 );
 
 code_enum!(
+    /// Why the day's plan leaves a request unserved (the optimizer's reasons, and one of the
+    /// dispatch layer's own: no road near the address).
+    UnservedReason: "unserved reason" {
+        NoSquadAvailable = "no_squad_available",
+        /// No squad has the skill (protective gear for a high-risk zone's checkpoint).
+        NoSquadWithSkill = "no_squad_with_skill",
+        OutsideEveryArea = "outside_every_area",
+        ExceedsCapacity = "exceeds_capacity",
+        Unreachable = "unreachable",
+        DeadlineCannotBeMet = "deadline_cannot_be_met",
+        OutsideHours = "outside_hours",
+        /// Capacity and time went to more urgent stops.
+        NoCapacityLeft = "no_capacity_left",
+        /// The point is too far from any road the squads can use.
+        NoRoadNearby = "no_road_nearby",
+    }
+);
+
+code_enum!(
     /// What a staff account may do. Residents have no account: their tracking token shows
     /// one request.
     Role: "role" {
@@ -226,6 +245,7 @@ mod tests {
         json_matches(PlanStatus::ALL);
         json_matches(StopStatus::ALL);
         json_matches(Role::ALL);
+        json_matches(UnservedReason::ALL);
     }
 
     #[test]

@@ -8,9 +8,10 @@
 //! and the next route is taken away.
 
 use super::TravelCost;
+use super::meeting::EpochClock;
 use super::model::Model;
 use super::recreate::RecreateParams;
-use super::search::{EpochClock, Worker};
+use super::search::Worker;
 use super::solution::Snapshot;
 
 pub(crate) struct FleetMinimizer {

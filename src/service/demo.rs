@@ -27,6 +27,56 @@ pub struct Seeded {
     pub accounts: Vec<(String, String, String)>,
     /// A sign-in link of the first squad: (squad name, path `/l/…`).
     pub squad_link: Option<(String, String)>,
+    /// The day's plans made on the seed.
+    pub plan: Option<DemoPlan>,
+}
+
+/// What the demo planned.
+pub struct DemoPlan {
+    pub report: crate::dispatch::DayReport,
+    /// `?date=…` when the plan is for tomorrow (today's shifts are nearly over), else empty.
+    pub date_query: String,
+    /// A squad with stops: (name, id).
+    pub squad: Option<(String, crate::domain::SquadId)>,
+}
+
+/// Plans the seeded district: today, or tomorrow once today's shifts are nearly over.
+fn plan_demo_day(
+    db: &Database,
+    engine: &crate::engine::MapEngine,
+) -> Result<DemoPlan, ServiceError> {
+    let settings = crate::dispatch::DispatchSettings {
+        time_limit_s: 3.0,
+        ..Default::default()
+    };
+    let now = chrono::Utc::now();
+    let local = now.with_timezone(&settings.utc_offset);
+    let squads = db.read_blocking(|c| crate::db::squads::list(c, false))?;
+    let last_end = squads
+        .iter()
+        .map(|s| s.shift_end)
+        .max()
+        .unwrap_or(NaiveTime::MIN);
+    let left_s = (last_end - local.time()).num_seconds();
+    let (date, date_query) = if left_s < 2 * 3600 {
+        let d = local.date_naive() + chrono::Duration::days(1);
+        (d, format!("?date={}", d.format("%Y-%m-%d")))
+    } else {
+        (local.date_naive(), String::new())
+    };
+    let roads = engine.roads();
+    let report = crate::dispatch::plan_day(db, Some(&roads), date, now, &settings, "demo")?;
+    let squad = report
+        .squads
+        .iter()
+        .filter(|s| s.plan_id.is_some())
+        .max_by_key(|s| s.stops)
+        .map(|s| (s.name.clone(), s.squad_id));
+    Ok(DemoPlan {
+        report,
+        date_query,
+        squad,
+    })
 }
 
 /// The password of every demo account (a demo on a fresh local database, not a secret).
@@ -114,8 +164,23 @@ pub fn prepare(dir: &Path) -> Result<(Arc<Database>, Seeded), ServiceError> {
         path: PathBuf::from("data/seed.json"),
         message: e.to_string(),
     })?;
-    let mut seeded = load_seed(&db, &seed)?;
+    // The map engine locates the seed's requests as the form would (after the zones are
+    // stored, so that it knows them); its caches make the server's own start fast.
+    let engine = std::cell::RefCell::new(None);
+    let mut seeded = load_seed_located(&db, &seed, || {
+        let e = super::start_engine(
+            &db,
+            &osm_path,
+            dir.join("cache"),
+            crate::engine::REVIEW_BELOW_DEFAULT,
+        )?;
+        *engine.borrow_mut() = Some(e.clone());
+        Ok(Some(e as Arc<dyn crate::intake::Locator>))
+    })?;
     add_demo_accounts(&db, &mut seeded)?;
+    if let Some(engine) = engine.into_inner() {
+        seeded.plan = Some(plan_demo_day(&db, &engine)?);
+    }
     Ok((
         db,
         Seeded {
@@ -126,8 +191,18 @@ pub fn prepare(dir: &Path) -> Result<(Arc<Database>, Seeded), ServiceError> {
     ))
 }
 
-/// Stores the seed's squads and zones, and files its requests through intake.
+/// Stores the seed's squads and zones, and files its requests through intake (unlocated).
 pub fn load_seed(db: &Database, seed: &SeedFile) -> Result<Seeded, ServiceError> {
+    load_seed_located(db, seed, || Ok(None))
+}
+
+/// [`load_seed`], locating each request as the form would with the locator `make_locator`
+/// gives once the squads and zones are stored (so a map engine opened then sees the zones).
+pub fn load_seed_located(
+    db: &Database,
+    seed: &SeedFile,
+    make_locator: impl FnOnce() -> Result<Option<Arc<dyn crate::intake::Locator>>, ServiceError>,
+) -> Result<Seeded, ServiceError> {
     let now = Timestamp::now();
     let squads: Vec<SquadRow> = seed
         .squads
@@ -152,7 +227,7 @@ pub fn load_seed(db: &Database, seed: &SeedFile) -> Result<Seeded, ServiceError>
         })
         .collect::<Result<_, _>>()?;
     let (n_squads, n_zones) = (squads.len(), zones.len());
-    let example = db.write_blocking(move |c| {
+    db.write_blocking(move |c| {
         // Seeded squads and zones are changes like any other: the audit log names the seed.
         use crate::db::events::{NewEvent, append};
         for s in &squads {
@@ -171,12 +246,17 @@ pub fn load_seed(db: &Database, seed: &SeedFile) -> Result<Seeded, ServiceError>
                     .with_details(serde_json::json!({ "name": z.name, "kind": z.kind })),
             )?;
         }
+        Ok(())
+    })?;
+    let locator = make_locator()?;
+    let example = db.write_blocking(move |c| {
         let mut example = None;
         for (i, input) in inputs.iter().enumerate() {
             let valid = intake::validate(input).map_err(|errors| {
                 crate::db::DbError::Query(format!("seed request {i} is invalid: {errors:?}"))
             })?;
-            let (row, _) = intake::file_blocking(c, &valid, None, Source::Seed, "seed")?;
+            let (row, _) =
+                intake::file_blocking(c, &valid, locator.as_deref(), Source::Seed, "seed")?;
             if example.is_none() && row.address_text.starts_with("鸿翔名苑") {
                 example = Some((row.tracking_token.clone(), row.address_text.clone()));
             }
@@ -192,6 +272,7 @@ pub fn load_seed(db: &Database, seed: &SeedFile) -> Result<Seeded, ServiceError>
         example,
         accounts: Vec::new(),
         squad_link: None,
+        plan: None,
     })
 }
 
@@ -283,6 +364,26 @@ pub fn links(base: &str, seeded: &Seeded) -> Vec<(&'static str, String, String)>
             format!("{base}{path}"),
             format!("signs a phone in to {squad}'s sheet, 72 h"),
         ));
+    }
+    if let Some(plan) = &seeded.plan {
+        let q = &plan.date_query;
+        out.push((
+            "Dispatch board",
+            format!("{base}/coord{q}"),
+            format!(
+                "sign in as coord; the plans of {}: {} stop(s) on routes, {} unserved",
+                plan.report.date,
+                plan.report.served_stops,
+                plan.report.unserved.len()
+            ),
+        ));
+        if let Some((name, id)) = &plan.squad {
+            out.push((
+                "Squad sheet",
+                format!("{base}/squad/{id}{q}"),
+                format!("{name}'s stops in order (as coord, or the squad's account)"),
+            ));
+        }
     }
     out.push((
         "API (OpenAPI 3)",

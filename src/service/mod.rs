@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod import;
+pub mod plan;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ pub enum ServiceError {
     Sample(#[from] crate::sample::SampleError),
     #[error(transparent)]
     Engine(#[from] crate::engine::EngineError),
+    #[error(transparent)]
+    Dispatch(#[from] crate::dispatch::DispatchError),
 }
 
 /// Settings shared by the commands that touch the database.

@@ -222,3 +222,87 @@ macro_rules! app {
         .await
     };
 }
+
+/// Today's plan for `squad` with one stop per request (labels `label-N`), as the optimizer
+/// would store it; returns the stops' ids.
+pub fn plan_for(
+    db: &Database,
+    squad: &SquadRow,
+    requests: &[doorstep::domain::RequestId],
+    label: &str,
+) -> Vec<doorstep::domain::StopId> {
+    use doorstep::db::Timestamp;
+    use doorstep::db::plans::{PlanRow, StopRow};
+    use doorstep::domain::{PlanId, PlanStatus, StopId, StopStatus};
+    let now = Timestamp::now();
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let plan = PlanRow {
+        id: PlanId::generate(),
+        squad_id: squad.id,
+        shift_date: chrono::Utc::now().with_timezone(&offset).date_naive(),
+        starts_at: now,
+        ends_at: now,
+        status: PlanStatus::Active,
+        distance_m: 100.0,
+        duration_s: 600.0,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let stops: Vec<(StopRow, Vec<doorstep::domain::RequestId>)> = requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                StopRow {
+                    id: StopId::generate(),
+                    plan_id: plan.id,
+                    seq: i as i32,
+                    label: format!("{label}-{i}"),
+                    lon: 126.65,
+                    lat: 45.75,
+                    zone_id: None,
+                    planned_arrival: Some(now),
+                    service_s: 120.0,
+                    leg_distance_m: Some(100.0),
+                    leg_duration_s: Some(60.0),
+                    pinned: false,
+                    status: StopStatus::Pending,
+                    failure_reason: None,
+                    proof_note: String::new(),
+                    completed_at: None,
+                    updated_at: now,
+                    version: 1,
+                },
+                vec![*r],
+            )
+        })
+        .collect();
+    let ids = stops.iter().map(|(s, _)| s.id).collect();
+    off_runtime(|| {
+        db.write_blocking(move |c| doorstep::db::plans::insert_plan_as(c, &plan, &stops, "test"))
+    })
+    .unwrap();
+    ids
+}
+
+/// Files `input` through the library (as the form would) and returns the stored row.
+pub fn file(
+    db: &Database,
+    input: &doorstep::intake::RequestInput,
+) -> doorstep::db::requests::RequestRow {
+    let valid = doorstep::intake::validate(input).unwrap();
+    off_runtime(|| {
+        db.write_blocking(move |c| {
+            doorstep::intake::file_blocking(
+                c,
+                &valid,
+                None,
+                doorstep::domain::Source::Api,
+                "resident",
+            )
+        })
+    })
+    .unwrap()
+    .0
+}

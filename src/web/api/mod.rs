@@ -11,6 +11,8 @@ mod geocode;
 mod get;
 mod list;
 mod matrix;
+pub(crate) mod plans;
+pub(crate) mod reassign;
 mod route;
 mod suggest;
 pub mod views;
@@ -38,6 +40,10 @@ use utoipa::OpenApi;
         suggest::suggest,
         route::route,
         matrix::matrix,
+        plans::list_plans,
+        plans::create_plans,
+        reassign::reassign,
+        reassign::reoptimize,
     ),
     components(schemas(
         crate::intake::RequestInput,
@@ -63,11 +69,25 @@ use utoipa::OpenApi;
         route::RouteAnswer,
         matrix::MatrixBody,
         matrix::MatrixAnswer,
+        plans::DayPlans,
+        plans::PlanView,
+        plans::StopView,
+        plans::UnservedView,
+        plans::RunView,
+        plans::PlanBody,
+        reassign::ReassignBody,
+        reassign::ReoptimizeBody,
+        crate::dispatch::ReassignOutcome,
+        crate::dispatch::SquadChange,
+        crate::domain::PlanStatus,
+        crate::domain::StopStatus,
+        crate::domain::UnservedReason,
     )),
     tags(
         (name = "requests", description = "Residents' requests"),
         (name = "geocoding", description = "Addresses to places, and completions as residents type"),
         (name = "routing", description = "Routes and travel matrices on the district's roads"),
+        (name = "plans", description = "Squads' plans: produce the day's, move a stop, re-optimize a squad"),
     )
 )]
 pub struct ApiDoc;
@@ -81,6 +101,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(events::request_events),
         )
         .route("/openapi.json", web::get().to(openapi_json))
+        .route("/plans", web::post().to(plans::create_plans))
+        .route("/plans", web::get().to(plans::list_plans))
+        .route(
+            "/plans/{id}/reoptimize",
+            web::post().to(reassign::reoptimize),
+        )
+        .route("/stops/{id}/reassign", web::post().to(reassign::reassign))
         .configure(map_routes);
 }
 

@@ -10,7 +10,7 @@ use crate::db::requests::RequestRow;
 use crate::db::squads::SquadRow;
 use crate::db::zones::ZoneRow;
 use crate::db::{Conn, DbError};
-use crate::domain::{PlanStatus, RequestId, SquadId, ZoneId};
+use crate::domain::{RequestId, SquadId, ZoneId};
 
 /// One stop with its households, in the order the plan lists them.
 pub struct SheetStop {
@@ -25,14 +25,7 @@ pub struct SheetData {
     pub zones: HashMap<ZoneId, ZoneRow>,
 }
 
-/// The plan a sheet follows among a squad's plans of the day: the latest one not cancelled
-/// (re-planning stores a new plan and cancels the old one).
-pub fn current_plan(plans: Vec<PlanRow>) -> Option<PlanRow> {
-    plans
-        .into_iter()
-        .filter(|p| p.status != PlanStatus::Cancelled)
-        .max_by_key(|p| p.created_at)
-}
+pub use crate::db::plans::current_plan;
 
 /// Reads everything a squad's sheet for `date` shows. An unknown squad is
 /// [`DbError::NotFound`]; a squad without a plan has no stops.

@@ -1,0 +1,2 @@
+DROP INDEX unserved_requests_date;
+DROP TABLE unserved_requests;
