@@ -158,4 +158,11 @@ pub async fn board_loaded(c: &Client) {
         "var b = document.getElementById('board'); return b && b.getAttribute('data-requests');",
     )
     .await;
+    // The map shows the district itself, drawn from the extract.
+    until(
+        c,
+        "the board's map",
+        "return parseInt(document.getElementById('map').getAttribute('data-base-features') || '0', 10) > 0;",
+    )
+    .await;
 }

@@ -137,6 +137,8 @@ struct BoardPage {
     zones: Vec<ZoneLine>,
     flash: Option<String>,
     lang: &'static str,
+    /// The extract's bounds, where the map starts when no request has a position yet.
+    bounds: String,
 }
 
 /// The review queue shows the oldest 50; the page says when there are more (each confirmed
@@ -219,6 +221,7 @@ async fn board(
             .collect(),
         flash,
         lang: lang.code(),
+        bounds: crate::web::map_layers::bounds_json(&state),
     };
     page::html(&req, StatusCode::OK, &page)
 }
