@@ -161,10 +161,19 @@ fn main() {
                 Ok(re) => {
                     let re_s = t.elapsed().as_secs_f64();
                     let served: usize = re.routes.iter().map(|r| r.visits.len()).sum();
-                    let valid = re
+                    // The day's plan with the two squads' new routes must pass the checker.
+                    let mut merged = plan.clone();
+                    merged
                         .routes
-                        .iter()
-                        .all(|r| r.visits.iter().all(|v| problem.stops.get(v.stop).is_some()));
+                        .retain(|r| r.squad != from_squad && r.squad != to_squad);
+                    merged.routes.extend(re.routes.iter().cloned());
+                    merged.routes.sort_by_key(|r| r.squad);
+                    merged.unserved.extend(re.unserved.iter().cloned());
+                    let rep = check(&problem, &cost, &merged);
+                    for v in rep.violations.iter().take(5) {
+                        eprintln!("resequence: {v}");
+                    }
+                    let valid = rep.is_valid();
                     println!(
                         "{{\"case\":\"resequence_two_squads\",\"stops\":{},\"served\":{served},\"unserved\":{},\"seconds\":{re_s:.3},\"bar_seconds\":0.2,\"meets_bar\":{},\"valid\":{valid}}}",
                         two.iter().map(|(_, s)| s.len()).sum::<usize>(),

@@ -89,7 +89,16 @@ pub(crate) struct PlanChange {
 impl PlanChange {
     pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<PlanId, DbError> {
         for (id, v) in &self.delete {
+            // The stop's requests, read before it goes, so their histories say so.
+            let served = crate::db::plans::requests_of_stop(c, *id)?;
             crate::db::plans::delete_pending_stop(c, *id, *v)?;
+            for r in served {
+                events::append(
+                    c,
+                    &events::NewEvent::now(actor, "request.unplanned", "request", Some(r.0))
+                        .with_details(serde_json::json!({ "stop": id })),
+                )?;
+            }
         }
         if let Some(p) = &self.create {
             // Two changes racing to give a squad its first plan of the day: one wins.
@@ -106,14 +115,15 @@ impl PlanChange {
             crate::db::plans::place_stop(c, *id, *v, to)?;
         }
         crate::db::plans::insert_stops(c, &self.insert)?;
-        let plan_id = match (&self.create, &self.update) {
-            (Some(p), _) => p.id,
+        let (plan_id, squad) = match (&self.create, &self.update) {
+            (Some(p), _) => (p.id, p.squad_id),
             (None, Some((id, v, totals))) => {
                 crate::db::plans::update_plan(c, *id, *v, totals)?;
-                *id
+                (*id, crate::db::plans::get(c, *id)?.squad_id)
             }
             (None, None) => return Err(DbError::Query("a plan change without a plan".into())),
         };
+        crate::db::plans::record_planned_stops(c, squad, &self.insert, actor)?;
         events::append(
             c,
             &events::NewEvent::now(actor, self.action, "plan", Some(plan_id.0))
@@ -423,6 +433,10 @@ impl DayChanges {
     /// Writes everything (call inside a transaction).
     pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<DayReport, DbError> {
         for p in &self.plans {
+            // A squad that had no plan and got no stops: nothing to store.
+            if p.create.is_none() && p.update.is_none() {
+                continue;
+            }
             p.apply(c, actor)?;
         }
         set_statuses(
