@@ -6,6 +6,7 @@
 //! current state. Screenshots of each view go to `target/screenshots/`.
 
 mod browser_board;
+mod browser_dispatch;
 mod browser_pages;
 mod browser_support;
 mod common;
