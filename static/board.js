@@ -336,6 +336,9 @@
   function refused(r, onConflict) {
     return r.json().catch(function () { return {}; }).then(function (p) {
       if (r.status === 409) {
+        /* A stop selected for a move may be elsewhere now: choose again from the fresh lists. */
+        moveBar.hidden = true;
+        selectedStop = null;
         say(t('board.conflict'), true);
         return refresh(true).then(function () { if (onConflict) onConflict(); });
       }

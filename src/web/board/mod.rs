@@ -160,6 +160,8 @@ struct BoardPage {
     unserved: Vec<UnservedLine>,
     flash: Option<String>,
     lang: &'static str,
+    /// The extract's bounds, where the map starts when no request has a position yet.
+    bounds: String,
 }
 
 /// The review queue shows the oldest 50; the page says when there are more (each confirmed
@@ -251,6 +253,7 @@ async fn board(
             .collect(),
         flash,
         lang: lang.code(),
+        bounds: crate::web::map_layers::bounds_json(&state),
     };
     page::html(&req, StatusCode::OK, &page)
 }
