@@ -58,20 +58,6 @@ async fn a_coordinator_plans_the_day_and_moves_a_stop_between_squads() {
     let wang = d.browser(1280, 860).await;
     sign_in(&wang, &s, "wang").await;
     board_loaded(&wang).await;
-    // Until the board's dispatch controls (branch `dispatch`) are merged, the board has no
-    // list of unserved requests and nothing answers its move and re-plan forms. Remove this
-    // once main has them.
-    let wired = js(
-        &wang,
-        "return !!document.getElementById('unserved');",
-        vec![],
-    )
-    .await;
-    if wired != Value::Bool(true) {
-        println!("skipped: the board's dispatch controls are not merged yet");
-        wang.close().await.expect("close");
-        return;
-    }
     click(&wang, "#tab-squads").await;
     click(&wang, "form[action='/coord/replan'] button").await;
     // The optimizer's budget for a district is 10 s of wall clock, and more in a debug build.
