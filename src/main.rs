@@ -123,6 +123,67 @@ impl EngineArgs {
     }
 }
 
+/// How requests become stops: service times, deadlines per urgency, the area rule.
+#[derive(Args, Clone)]
+struct DispatchArgs {
+    /// Seconds at a building entrance once per visit.
+    #[arg(long, env = "DOORSTEP_SERVICE_BASE_S", default_value_t = 120.0)]
+    service_base_s: f64,
+    /// Seconds per household served at a stop.
+    #[arg(long, env = "DOORSTEP_SERVICE_PER_HOUSEHOLD_S", default_value_t = 60.0)]
+    service_per_household_s: f64,
+    /// Seconds at a high-risk zone's checkpoint once per visit.
+    #[arg(long, env = "DOORSTEP_CHECKPOINT_BASE_S", default_value_t = 300.0)]
+    checkpoint_base_s: f64,
+    /// Hours after filing within which an extremely urgent request should be served.
+    #[arg(
+        long,
+        env = "DOORSTEP_DEADLINE_EXTREMELY_URGENT_H",
+        default_value_t = 2.0
+    )]
+    deadline_extremely_urgent_h: f64,
+    /// Hours for an urgent request.
+    #[arg(long, env = "DOORSTEP_DEADLINE_URGENT_H", default_value_t = 12.0)]
+    deadline_urgent_h: f64,
+    /// Hours for a normal request.
+    #[arg(long, env = "DOORSTEP_DEADLINE_NORMAL_H", default_value_t = 36.0)]
+    deadline_normal_h: f64,
+    /// `soft` (squads may serve outside their communities, at a cost) or `hard` (never).
+    #[arg(long, env = "DOORSTEP_AREA_RULE", default_value = "soft")]
+    area_rule: String,
+    /// With `--area-rule soft`: seconds of travel a stop outside the squad's area counts as.
+    #[arg(long, env = "DOORSTEP_AREA_PENALTY_S", default_value_t = 900.0)]
+    area_penalty_s: f64,
+}
+
+impl DispatchArgs {
+    fn settings(&self) -> anyhow::Result<doorstep::dispatch::DispatchSettings> {
+        use doorstep::optimize::{AreaRule, DeadlinePolicy};
+        let area_rule = match self.area_rule.as_str() {
+            "soft" => AreaRule::Soft {
+                penalty_s: self.area_penalty_s,
+            },
+            "hard" => AreaRule::Hard,
+            other => anyhow::bail!("--area-rule `{other}`: use soft or hard"),
+        };
+        let s = doorstep::dispatch::DispatchSettings {
+            service_base_s: self.service_base_s,
+            service_per_household_s: self.service_per_household_s,
+            checkpoint_base_s: self.checkpoint_base_s,
+            deadlines: DeadlinePolicy {
+                extremely_urgent_s: self.deadline_extremely_urgent_h * 3600.0,
+                urgent_s: self.deadline_urgent_h * 3600.0,
+                normal_s: self.deadline_normal_h * 3600.0,
+            },
+            area_rule,
+            ..Default::default()
+        };
+        s.validate()
+            .map_err(|e| anyhow::anyhow!("dispatch settings: {e}"))?;
+        Ok(s)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the web service (migrating the database first).
@@ -145,6 +206,8 @@ enum Command {
         auth: AuthArgs,
         #[command(flatten)]
         engine: EngineArgs,
+        #[command(flatten)]
+        dispatch: DispatchArgs,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -179,6 +242,8 @@ enum Command {
         /// Offset of the squads' shift times.
         #[arg(long, env = "DOORSTEP_UTC_OFFSET", default_value = "+08:00")]
         utc_offset: String,
+        #[command(flatten)]
+        dispatch: DispatchArgs,
     },
     /// Import a building leader's sign-up list (CSV, UTF-8 or GBK), row by row.
     ImportRequests {
@@ -403,11 +468,13 @@ fn main() -> anyhow::Result<()> {
             wait_db,
             auth,
             engine,
+            dispatch,
         } => {
             let mut options = service::ServeOptions::new(&listen);
             options.web = doorstep::web::WebConfig {
                 utc_offset: service::parse_utc_offset(&utc_offset)?,
                 auth: auth.settings()?,
+                dispatch: dispatch.settings()?,
             };
             options.osm = osm;
             engine.apply(&mut options);
@@ -445,6 +512,7 @@ fn main() -> anyhow::Result<()> {
             date,
             time_limit,
             utc_offset,
+            dispatch,
         } => print!(
             "{}",
             service::plan::run(&service::plan::PlanCommand {
@@ -454,6 +522,7 @@ fn main() -> anyhow::Result<()> {
                 date,
                 time_limit_s: time_limit,
                 utc_offset: service::parse_utc_offset(&utc_offset)?,
+                settings: dispatch.settings()?,
             })?
         ),
         Command::ImportRequests {

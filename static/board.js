@@ -10,6 +10,7 @@
   var T = JSON.parse(root.getAttribute('data-i18n') || '{}');
   var csrf = root.getAttribute('data-csrf') || '';
   var lang = root.getAttribute('data-lang') || 'zh';
+  var day = root.getAttribute('data-date') || '';
   function t(k) { return T[k] || k; }
 
   var STATUS = ['new', 'needs_review', 'assigned', 'out_for_delivery', 'delivered', 'failed', 'cancelled'];
@@ -28,6 +29,7 @@
   var cursor = null;
   var selectedSquad = null;
   var selectedStop = null;
+  var unserved = {};     /* request id -> reason code, from the day's plan */
 
   /* ---------- the map ---------- */
   var m = DoorstepMap.create(document.getElementById('map'), {
@@ -134,6 +136,10 @@
     d.appendChild(b);
     d.appendChild(document.createElement('br'));
     d.appendChild(document.createTextNode(t('status.' + r.status) + ' · ' + t('urgency.' + r.urgency)));
+    if (unserved[r.id]) {
+      d.appendChild(document.createElement('br'));
+      d.appendChild(document.createTextNode(t('plans.unserved_title') + ': ' + t('unserved.' + unserved[r.id])));
+    }
     return d;
   }
 
@@ -246,6 +252,9 @@
       });
       var rf = el('form');
       rf.method = 'post'; rf.action = '/coord/squads/' + s.id + '/replan';
+      var rd = el('input');
+      rd.type = 'hidden'; rd.name = 'date'; rd.value = day;
+      rf.appendChild(rd);
       var rb = el('button', 'button small-button', t('board.replan'));
       rf.appendChild(rb);
       rf.addEventListener('submit', function (ev) { ev.preventDefault(); replan(rf); });
@@ -327,6 +336,9 @@
   function refused(r, onConflict) {
     return r.json().catch(function () { return {}; }).then(function (p) {
       if (r.status === 409) {
+        /* A stop selected for a move may be elsewhere now: choose again from the fresh lists. */
+        moveBar.hidden = true;
+        selectedStop = null;
         say(t('board.conflict'), true);
         return refresh(true).then(function () { if (onConflict) onConflict(); });
       }
@@ -350,7 +362,7 @@
     post('/coord/stops/' + stop + '/reassign', { to_squad: to, version: version }).then(function (r) {
       if (!r.ok) return refused(r);
       return r.json().then(function (d) {
-        say(describeDelta(d));
+        say(d.message || describeDelta(d));
         moveBar.hidden = true;
         selectedStop = null;
         refresh(true);
@@ -367,6 +379,28 @@
   document.querySelectorAll('form[action="/coord/replan"]').forEach(function (f) {
     f.addEventListener('submit', function (ev) { ev.preventDefault(); replan(f); });
   });
+
+  /* ---------- requests the plan left out, with the reason ---------- */
+  function renderUnserved(list) {
+    var ul = document.getElementById('unserved-list');
+    if (!ul) return;
+    unserved = {};
+    ul.textContent = '';
+    list.forEach(function (u) {
+      unserved[u[0]] = u[2];
+      var li = el('li');
+      var a = el('a', null, u[1]);
+      a.href = '/coord/requests/' + u[0];
+      a.addEventListener('click', function (ev) { ev.preventDefault(); showRequest(u[0]); });
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(el('span', 'muted', t('unserved.' + u[2])));
+      ul.appendChild(li);
+    });
+    document.getElementById('count-unserved').textContent = String(list.length);
+    var none = document.getElementById('unserved-none');
+    if (none) none.hidden = list.length > 0;
+  }
 
   /* ---------- the review pin ---------- */
   var pin = null;
@@ -611,7 +645,7 @@
 
   var polling = null;
   function refresh(full) {
-    var url = '/coord/board.json' + (!full && cursor ? '?since=' + encodeURIComponent(cursor) : '');
+    var url = '/coord/board.json?date=' + encodeURIComponent(day) + (!full && cursor ? '&since=' + encodeURIComponent(cursor) : '');
     var t0 = performance.now();
     return fetch(url, { credentials: 'same-origin' })
       .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.text(); })
@@ -626,6 +660,7 @@
         }
         data.requests.forEach(merge);
         if (data.squads) { squads = data.squads; renderSquads(); drawRoutes(); }
+        if (data.unserved) renderUnserved(data.unserved);
         countOpen();
         if (!fitted) {
           fitted = true;

@@ -284,13 +284,18 @@ fn without_postgres_the_server_answers_503_and_recovers_by_itself() {
 
 #[test]
 #[ignore = "reliability: run by .ci/run"]
-fn two_instances_on_one_postgres_store_each_request_once() {
+fn two_instances_on_one_postgres_store_each_request_once_and_plan_each_stop_once() {
     let Some(t) = postgres() else { return };
     let dir = logs();
-    let a = Server::start(&t.url, dir.path(), NO_LIMITS);
-    let b = Server::start(&t.url, dir.path(), NO_LIMITS);
+    let pbf = seed_located(&t, dir.path()).display().to_string();
+    let (cache_a, cache_b) = (dir.path().join("a"), dir.path().join("b"));
+    let (cache_a, cache_b) = (cache_a.display().to_string(), cache_b.display().to_string());
+    let a = Server::start(&t.url, dir.path(), &map_flags(&pbf, &cache_a));
+    let b = Server::start(&t.url, dir.path(), &map_flags(&pbf, &cache_b));
+    let (_, bearer) = common::coordinator_bearer(&t.db);
     // 4,000 submissions; one in four is sent to both instances at once (a client retrying
-    // through the load balancer), with the same idempotency key.
+    // through the load balancer), with the same idempotency key. Meanwhile both instances
+    // plan tomorrow, three times each, at the same moments.
     let total = 4_000;
     let mut work = vec![Vec::new(); CLIENTS];
     let mut sends = 0;
@@ -308,7 +313,36 @@ fn two_instances_on_one_postgres_store_each_request_once() {
             sends += 1;
         }
     }
-    let r = load::run("twin", work, &AtomicUsize::new(0));
+    let date = tomorrow();
+    let (r, plan_answers) = std::thread::scope(|s| {
+        let load = s.spawn(|| load::run("twin", work, &AtomicUsize::new(0)));
+        let planners: Vec<_> = [a.port, b.port]
+            .into_iter()
+            .map(|port| {
+                let (bearer, date) = (&bearer, &date);
+                s.spawn(move || {
+                    let mut c = Client::connect(port).expect("connect");
+                    let mut seen = Vec::new();
+                    for _ in 0..3 {
+                        let a = c
+                            .post_json(
+                                "/api/v1/plans",
+                                &[("Authorization", bearer)],
+                                &serde_json::json!({ "date": date, "time_limit_s": 0.3 }),
+                            )
+                            .expect("an answer");
+                        seen.push(a.status);
+                    }
+                    seen
+                })
+            })
+            .collect();
+        let plans: Vec<u16> = planners
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        (load.join().unwrap(), plans)
+    });
     println!(
         "{}",
         r.summary("reliability two instances (PostgreSQL, 64 clients)", sends)
@@ -326,6 +360,55 @@ fn two_instances_on_one_postgres_store_each_request_once() {
         n
     );
     assert_eq!(n, total);
+
+    // Planning: each run stored whole or was told to plan again; no stop or request twice.
+    assert!(
+        plan_answers.iter().all(|s| *s == 200 || *s == 409),
+        "{plan_answers:?}"
+    );
+    assert!(plan_answers.contains(&200), "{plan_answers:?}");
+    let mut c = Client::connect(a.port).expect("connect");
+    let day = c
+        .request(
+            "GET",
+            &format!("/api/v1/plans?date={date}"),
+            &[("Authorization", &bearer)],
+            b"",
+        )
+        .unwrap()
+        .json();
+    let plans = day["plans"].as_array().cloned().unwrap_or_default();
+    let mut stop_owner = std::collections::HashMap::new();
+    let mut request_stop = std::collections::HashMap::new();
+    let mut squads = std::collections::HashSet::new();
+    for p in &plans {
+        assert!(
+            squads.insert(p["squad_id"].to_string()),
+            "one current plan per squad"
+        );
+        for s in p["stops"].as_array().unwrap() {
+            let id = s["id"].to_string();
+            assert!(
+                stop_owner
+                    .insert(id.clone(), p["squad_id"].to_string())
+                    .is_none(),
+                "stop {id} in two plans"
+            );
+            for r in s["request_ids"].as_array().unwrap() {
+                assert!(
+                    request_stop.insert(r.to_string(), id.clone()).is_none(),
+                    "request {r} on two stops"
+                );
+            }
+        }
+    }
+    println!(
+        "reliability two instances: planned at once on both, answers {plan_answers:?}; {} squads' plans, {} stops, {} requests on them, {} unserved with a reason: no stop in two plans, no request on two stops",
+        plans.len(),
+        stop_owner.len(),
+        request_stop.len(),
+        day["unserved"].as_array().map_or(0, Vec::len)
+    );
 }
 
 /// Many coordinators fix the same request's location at once, each from the version they
@@ -429,5 +512,154 @@ fn many_clients_changing_one_request_at_once_one_wins_the_rest_are_told() {
     race_for_one_request(&TestDb::sqlite(), "SQLite");
     if let Some(t) = postgres() {
         race_for_one_request(&t, "PostgreSQL");
+    }
+}
+
+/// The sample district's seed, located with the map engine (as `doorstep demo` does); returns
+/// the extract's path for `--osm`.
+fn seed_located(t: &TestDb, dir: &std::path::Path) -> std::path::PathBuf {
+    use doorstep::engine::{EngineOptions, MapEngine};
+    let pbf = dir.join("sample.osm.pbf");
+    std::fs::write(&pbf, doorstep::sample::EMBEDDED_PBF).unwrap();
+    let seed = doorstep::sample::embedded_seed().unwrap();
+    doorstep::service::demo::load_seed_located(&t.db, &seed, || {
+        let e = std::sync::Arc::new(MapEngine::open_with_db(&EngineOptions::new(&pbf), &t.db)?);
+        Ok(Some(e as std::sync::Arc<dyn doorstep::intake::Locator>))
+    })
+    .unwrap();
+    pbf
+}
+
+fn tomorrow() -> String {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    (chrono::Utc::now().with_timezone(&offset).date_naive() + chrono::Duration::days(1)).to_string()
+}
+
+fn map_flags<'a>(pbf: &'a str, cache: &'a str) -> Vec<&'a str> {
+    let mut f = NO_LIMITS.to_vec();
+    f.extend_from_slice(&["--osm", pbf, "--cache-dir", cache]);
+    f
+}
+
+/// Many coordinators move the same stop to the same squad at once, each with the version
+/// they read: exactly one move happens, every other client is told 409, the stop ends up in
+/// exactly one plan.
+fn race_for_one_stop(t: &TestDb, label: &str) {
+    const RACERS: usize = 32;
+    let dir = logs();
+    let pbf = seed_located(t, dir.path());
+    let (pbf, cache) = (pbf.display().to_string(), dir.path().display().to_string());
+    let server = Server::start(&t.url, dir.path(), &map_flags(&pbf, &cache));
+    let (_, bearer) = common::coordinator_bearer(&t.db);
+    let auth = [("Authorization", bearer.as_str())];
+    let mut c = Client::connect(server.port).expect("connect");
+    let date = tomorrow();
+    let planned = c
+        .post_json(
+            "/api/v1/plans",
+            &auth,
+            &serde_json::json!({ "date": date, "time_limit_s": 0.5 }),
+        )
+        .unwrap();
+    assert_eq!(planned.status, 200, "{}", planned.text());
+    let plans = planned.json()["plans"].as_array().cloned().unwrap();
+    let (from, stop) = plans
+        .iter()
+        .filter(|p| p["stops"].as_array().is_some_and(|s| s.len() >= 2))
+        .flat_map(|p| {
+            p["stops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |s| (p["squad_id"].clone(), s.clone()))
+        })
+        .find(|(_, s)| !s["label"].as_str().unwrap_or("").contains("卡口"))
+        .expect("a stop at a building entrance");
+    let stop_id = stop["id"].as_str().unwrap().to_owned();
+    let version = stop["version"].as_i64().unwrap();
+    let mut targets: Vec<(usize, serde_json::Value)> = plans
+        .iter()
+        .filter(|p| p["squad_id"] != from)
+        .map(|p| {
+            (
+                p["stops"].as_array().map_or(0, Vec::len),
+                p["squad_id"].clone(),
+            )
+        })
+        .collect();
+    targets.sort_by_key(|(n, _)| *n);
+    let mut outcome = None;
+    for (_, to) in targets {
+        let barrier = std::sync::Barrier::new(RACERS);
+        let statuses: Vec<(u16, serde_json::Value)> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..RACERS)
+                .map(|_| {
+                    let (barrier, to, stop_id, bearer) = (&barrier, &to, &stop_id, &bearer);
+                    s.spawn(move || {
+                        let mut c = Client::connect(server.port).expect("connect");
+                        let body = serde_json::json!({ "squad_id": to, "version": version });
+                        barrier.wait();
+                        let a = c
+                            .post_json(
+                                &format!("/api/v1/stops/{stop_id}/reassign"),
+                                &[("Authorization", bearer)],
+                                &body,
+                            )
+                            .expect("answer");
+                        (a.status, a.json())
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        if statuses.iter().all(|(s, _)| *s == 422) {
+            continue; // this squad cannot take it; all were refused alike, nothing changed
+        }
+        outcome = Some((to, statuses));
+        break;
+    }
+    let (to, statuses) = outcome.expect("a squad that can take the stop");
+    let wins = statuses.iter().filter(|(s, _)| *s == 200).count();
+    let told = statuses.iter().filter(|(s, _)| *s == 409).count();
+    assert_eq!(wins, 1, "{statuses:?}");
+    assert_eq!(told, RACERS - 1, "every loser is told: {statuses:?}");
+    for (_, p) in statuses.iter().filter(|(s, _)| *s == 409) {
+        assert!(
+            p["current"].is_object(),
+            "a 409 carries the stop as it is: {p}"
+        );
+    }
+    let day = c
+        .request("GET", &format!("/api/v1/plans?date={date}"), &auth, b"")
+        .unwrap()
+        .json();
+    let holders: Vec<_> = day["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p["stops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["id"] == stop_id.as_str())
+        })
+        .map(|p| p["squad_id"].clone())
+        .collect();
+    assert_eq!(holders, vec![to.clone()], "one final owner");
+    server.assert_no_panic();
+    println!(
+        "reliability reassign race ({label}): {RACERS} clients move stop …{} to squad …{} at once from version {version}: 1 moved it, {told} told 409 with the current stop; the stop is in exactly 1 plan, the winner's",
+        &stop_id[stop_id.len() - 8..],
+        to.as_str().map_or("?", |s| &s[s.len() - 8..])
+    );
+}
+
+#[test]
+#[ignore = "reliability: run by .ci/run"]
+fn many_clients_reassigning_one_stop_at_once_leave_one_owner_and_tell_the_rest() {
+    race_for_one_stop(&TestDb::sqlite(), "SQLite");
+    if let Some(t) = postgres() {
+        race_for_one_stop(&t, "PostgreSQL");
     }
 }

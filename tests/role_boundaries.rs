@@ -61,6 +61,7 @@ async fn a_squad_member_cannot_read_or_change_another_squads_sheet_or_stops() {
         "/api/v1/requests".to_string(),
         format!("/api/v1/requests/{}", r_theirs.id),
         format!("/api/v1/requests/{}/events", r_theirs.id),
+        "/api/v1/plans".to_string(),
     ] {
         let resp = test::call_service(&app, get(uri.clone())).await;
         assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{uri}");
@@ -86,6 +87,18 @@ async fn a_squad_member_cannot_read_or_change_another_squads_sheet_or_stops() {
         .await;
         assert_eq!(resp.status(), want, "mark {stop} via {squad}");
     }
+    // Nor may a squad move stops between squads (coordinators' work).
+    let resp = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/stops/{their_stop}/reassign"))
+            .insert_header(a.cookie())
+            .insert_header(("X-CSRF-Token", a.csrf.as_str()))
+            .set_json(serde_json::json!({ "squad_id": mine.id, "version": 1 }))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "reassign");
     assert_eq!(
         stop_status(&t, their_stop),
         StopStatus::Pending,
@@ -252,6 +265,10 @@ async fn the_api_without_credentials_answers_401() {
             Some("dst_not-a-real-token"),
         ),
         ("GET", "/api/v1/requests".to_string(), Some("")),
+        ("GET", "/api/v1/plans".to_string(), None),
+        ("POST", "/api/v1/plans".to_string(), None),
+        ("POST", format!("/api/v1/stops/{id}/reassign"), None),
+        ("POST", format!("/api/v1/plans/{id}/reoptimize"), None),
     ] {
         let mut req = if method == "GET" {
             test::TestRequest::get()

@@ -261,6 +261,33 @@ async fn every_field_over_its_limit_is_refused_beside_the_field() {
     assert!(html.contains("1 到 50 之间"));
     assert!(html.contains("不是有效的电话号码"));
     assert!(html.contains("提交编号无效"));
+    // Each message is tied to its field for screen readers.
+    for f in [
+        "resident_name",
+        "household_size",
+        "address",
+        "building",
+        "unit",
+        "room",
+        "notes",
+        "filer_name",
+        "filer_phone",
+    ] {
+        assert!(
+            html.contains(&format!("id=\"{f}-error\"")),
+            "{f}: no error id"
+        );
+        assert!(
+            html.contains(&format!("{f}-error\"")),
+            "{f}: not described by"
+        );
+        let input_start = html.find(&format!("id=\"{f}\"")).expect(f);
+        let input_end = input_start + html[input_start..].find('>').expect(f);
+        assert!(
+            html[input_start..input_end].contains("aria-invalid=\"true\""),
+            "{f}: not marked invalid"
+        );
+    }
     // The values come back as typed.
     assert!(html.contains(&long(121)));
     assert_eq!(count(&t), 0);

@@ -58,14 +58,18 @@ pub struct StopRequestRow {
     pub request_id: RequestId,
 }
 
-/// Stores a plan with its stops and the requests each stop serves, all or nothing, recorded
-/// in the audit log as done by `system` (prefer [`insert_plan_as`], which names the actor).
+/// Stores a plan with its stops and the requests each stop serves, all or nothing, without
+/// audit events: for callers that write their own (the dispatch service's `PlanChange`).
+/// Otherwise use [`insert_plan_as`].
 pub fn insert_plan(
     conn: &mut Conn<'_>,
     plan: &PlanRow,
     plan_stops: &[(StopRow, Vec<RequestId>)],
 ) -> Result<(), DbError> {
-    insert_plan_as(conn, plan, plan_stops, "system")
+    conn.transaction(|conn| {
+        on_conn!(conn, c => diesel::insert_into(plans::table).values(plan).execute(c))?;
+        insert_stops(conn, plan_stops)
+    })
 }
 
 /// Stores a plan with its stops and the requests each stop serves, all or nothing, with a
@@ -79,26 +83,7 @@ pub fn insert_plan_as(
 ) -> Result<(), DbError> {
     use super::events::{NewEvent, append};
     conn.transaction(|conn| {
-        let stop_rows: Vec<&StopRow> = plan_stops.iter().map(|(s, _)| s).collect();
-        let links: Vec<StopRequestRow> = plan_stops
-            .iter()
-            .flat_map(|(s, reqs)| {
-                reqs.iter().map(|&r| StopRequestRow {
-                    stop_id: s.id,
-                    request_id: r,
-                })
-            })
-            .collect();
-        on_conn!(conn, c => {
-            diesel::insert_into(plans::table).values(plan).execute(c)?;
-            for s in &stop_rows {
-                diesel::insert_into(stops::table).values(*s).execute(c)?;
-            }
-            for l in &links {
-                diesel::insert_into(stop_requests::table).values(l).execute(c)?;
-            }
-            Ok::<_, diesel::result::Error>(())
-        })?;
+        insert_plan(conn, plan, plan_stops)?;
         append(
             conn,
             &NewEvent::now(actor, "plan.created", "plan", Some(plan.id.0)).with_details(
@@ -107,19 +92,31 @@ pub fn insert_plan_as(
                 }),
             ),
         )?;
-        for (s, reqs) in plan_stops {
-            append(
-                conn,
-                &NewEvent::now(actor, "stop.planned", "stop", Some(s.id.0)).with_details(
-                    serde_json::json!({
-                        "plan": plan.id, "squad": plan.squad_id, "seq": s.seq,
-                        "label": s.label, "requests": reqs.len()
-                    }),
-                ),
-            )?;
-        }
-        Ok(())
+        record_planned_stops(conn, plan.squad_id, plan_stops, actor)
     })
+}
+
+/// A `stop.planned` event per stop (its plan, squad, place and requests), so that each
+/// request's history shows the route it was put on.
+pub fn record_planned_stops(
+    conn: &mut Conn<'_>,
+    squad: SquadId,
+    plan_stops: &[(StopRow, Vec<RequestId>)],
+    actor: &str,
+) -> Result<(), DbError> {
+    use super::events::{NewEvent, append};
+    for (s, reqs) in plan_stops {
+        append(
+            conn,
+            &NewEvent::now(actor, "stop.planned", "stop", Some(s.id.0)).with_details(
+                serde_json::json!({
+                    "plan": s.plan_id, "squad": squad, "seq": s.seq,
+                    "label": s.label, "requests": reqs
+                }),
+            ),
+        )?;
+    }
+    Ok(())
 }
 
 /// The plan a squad follows among its plans of the day: the latest one not cancelled
@@ -364,4 +361,12 @@ pub fn update_plan(
         )));
     }
     Ok(())
+}
+
+/// The requests a stop serves.
+pub fn requests_of_stop(conn: &mut Conn<'_>, stop: StopId) -> Result<Vec<RequestId>, DbError> {
+    Ok(on_conn!(conn, c => stop_requests::table
+        .filter(stop_requests::stop_id.eq(stop))
+        .select(stop_requests::request_id)
+        .load(c))?)
 }

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use geo::Point;
 
 use crate::db::Timestamp;
@@ -23,6 +23,7 @@ use crate::optimize::{
 };
 use crate::road::RoadNetwork;
 
+use super::clock::{at, origin_of, secs_of_day};
 use super::gather::{CurrentPlan, DayState};
 use super::travel::Travel;
 use super::{DispatchError, DispatchSettings};
@@ -88,10 +89,27 @@ impl PlanInput {
                 }
             }
         }
+        // A delivery point with more than a squad carries becomes several stops: a building
+        // entrance by the largest squad, a checkpoint by the smallest one with protective gear
+        // (few squads may go there; each part then fits any of them).
+        let largest = day.squads.iter().map(|s| s.capacity_items).max();
+        let smallest_gear = day
+            .squads
+            .iter()
+            .filter(|s| s.skills.contains(Skill::ProtectiveGear.as_str()) && s.capacity_items > 0)
+            .map(|s| s.capacity_items)
+            .min();
         for group in b.group(&day.free_requests()) {
-            let k = b.add_group(&group);
-            for r in &group {
-                group_of_request.insert(r.id, k);
+            let cap = if b.delivery(group[0]).2 {
+                smallest_gear.or(largest)
+            } else {
+                largest
+            };
+            for part in split_by_capacity(group, cap.unwrap_or(0)) {
+                let k = b.add_group(&part);
+                for r in &part {
+                    group_of_request.insert(r.id, k);
+                }
             }
         }
         // Start from the previous plan: each squad's pending stops in their order.
@@ -144,25 +162,6 @@ impl PlanInput {
     }
 }
 
-pub(crate) fn at(origin: DateTime<Utc>, s: f64) -> Timestamp {
-    let t = origin + chrono::Duration::microseconds((s * 1e6).round() as i64);
-    Timestamp(DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t))
-}
-
-/// Midnight of `date` in the settings' offset.
-pub(crate) fn origin_of(date: NaiveDate, settings: &DispatchSettings) -> DateTime<Utc> {
-    let local = date.and_time(NaiveTime::MIN);
-    match settings.utc_offset.from_local_datetime(&local).single() {
-        Some(t) => t.with_timezone(&Utc),
-        // A fixed offset maps every local time to exactly one instant.
-        None => local.and_utc(),
-    }
-}
-
-fn secs_of_day(t: NaiveTime) -> f64 {
-    f64::from(t.num_seconds_from_midnight())
-}
-
 fn skill_bit(skill: Skill) -> u8 {
     Skill::ALL.iter().position(|&s| s == skill).unwrap_or(0) as u8
 }
@@ -183,6 +182,30 @@ fn urgency_of(u: Urgency) -> optimize::Urgency {
         Urgency::Urgent => optimize::Urgency::Urgent,
         Urgency::Normal => optimize::Urgency::Normal,
     }
+}
+
+/// Splits a stop's requests into parts of at most `capacity` items each (in order; a request
+/// larger than that alone is a part of its own, explained as too large for any squad).
+fn split_by_capacity(group: Vec<&RequestRow>, capacity: i32) -> Vec<Vec<&RequestRow>> {
+    if capacity <= 0 {
+        return vec![group];
+    }
+    let mut parts: Vec<Vec<&RequestRow>> = Vec::new();
+    let mut load = 0;
+    for r in group {
+        let items = r.item_count.max(0);
+        match parts.last_mut() {
+            Some(part) if load + items <= capacity => {
+                part.push(r);
+                load += items;
+            }
+            _ => {
+                parts.push(vec![r]);
+                load = items;
+            }
+        }
+    }
+    parts
 }
 
 /// The key that makes requests one stop: the served point (to about a metre), the checkpoint
@@ -538,19 +561,5 @@ impl<'a> Builder<'a> {
             origin: self.origin,
             date: self.date,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_day_starts_at_local_midnight() {
-        let s = DispatchSettings::default();
-        let d = NaiveDate::from_ymd_opt(2022, 11, 29).unwrap();
-        let o = origin_of(d, &s);
-        assert_eq!(o.to_rfc3339(), "2022-11-28T16:00:00+00:00");
-        assert_eq!(at(o, 3600.0).0.to_rfc3339(), "2022-11-28T17:00:00+00:00");
     }
 }

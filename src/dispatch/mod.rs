@@ -19,6 +19,7 @@
 //! pages and the command line are left to `web`, `service` and `main`.
 
 mod build;
+mod clock;
 mod gather;
 mod reassign;
 mod settings;

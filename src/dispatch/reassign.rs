@@ -419,7 +419,7 @@ pub fn reoptimize_plan(
         cur.done().count() + route.map_or(0, |r| r.visits.len()),
     );
     let actor = actor.to_owned();
-    db.write_blocking(move |c| c.transaction(|c| change.apply(c, &actor).map(|_| ())))
+    db.write_blocking(move |c| c.transaction(|c| change.apply(c, &actor).map(drop)))
         .map_err(DispatchError::from_db)?;
     Ok(outcome)
 }

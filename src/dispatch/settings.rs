@@ -63,6 +63,29 @@ impl Default for DispatchSettings {
 }
 
 impl DispatchSettings {
+    /// Refuses settings that cannot make sense (negative or non-finite times), naming them.
+    pub fn validate(&self) -> Result<(), String> {
+        let d = &self.deadlines;
+        for (name, v) in [
+            ("service base", self.service_base_s),
+            ("service per household", self.service_per_household_s),
+            ("checkpoint base", self.checkpoint_base_s),
+            ("extremely urgent deadline", d.extremely_urgent_s),
+            ("urgent deadline", d.urgent_s),
+            ("normal deadline", d.normal_s),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!("{name}: {v} is not a duration ≥ 0"));
+            }
+        }
+        if let AreaRule::Soft { penalty_s } = self.area_rule
+            && !(penalty_s.is_finite() && penalty_s >= 0.0)
+        {
+            return Err(format!("area penalty: {penalty_s} is not a duration ≥ 0"));
+        }
+        Ok(())
+    }
+
     /// The options of a district plan.
     pub(crate) fn solve_options(&self) -> SolveOptions {
         SolveOptions {

@@ -76,6 +76,7 @@ pub(crate) fn reason_of(r: optimize::UnservedReason) -> UnservedReason {
 /// What happens to one plan.
 #[derive(Clone, Debug)]
 pub(crate) struct PlanChange {
+    pub squad: SquadId,
     /// A plan to create first, or the stored plan and the version read.
     pub create: Option<PlanRow>,
     pub update: Option<(PlanId, i32, PlanTotals)>,
@@ -87,9 +88,22 @@ pub(crate) struct PlanChange {
 }
 
 impl PlanChange {
-    pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<PlanId, DbError> {
+    /// Writes the change; `None` when the squad has no plan and gets none (nothing to do).
+    pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<Option<PlanId>, DbError> {
+        if self.create.is_none() && self.update.is_none() {
+            return Ok(None);
+        }
         for (id, v) in &self.delete {
+            // The stop's requests, read before it goes, so their histories say so.
+            let served = crate::db::plans::requests_of_stop(c, *id)?;
             crate::db::plans::delete_pending_stop(c, *id, *v)?;
+            for r in served {
+                events::append(
+                    c,
+                    &events::NewEvent::now(actor, "request.unplanned", "request", Some(r.0))
+                        .with_details(serde_json::json!({ "stop": id })),
+                )?;
+            }
         }
         if let Some(p) = &self.create {
             // Two changes racing to give a squad its first plan of the day: one wins.
@@ -100,26 +114,28 @@ impl PlanChange {
                     p.squad_id, p.shift_date
                 )));
             }
+            // Without events: this change writes its own.
             crate::db::plans::insert_plan(c, p, &[])?;
         }
         for (id, v, to) in &self.place {
             crate::db::plans::place_stop(c, *id, *v, to)?;
         }
         crate::db::plans::insert_stops(c, &self.insert)?;
-        let plan_id = match (&self.create, &self.update) {
-            (Some(p), _) => p.id,
+        let (plan_id, squad) = match (&self.create, &self.update) {
+            (Some(p), _) => (p.id, p.squad_id),
             (None, Some((id, v, totals))) => {
                 crate::db::plans::update_plan(c, *id, *v, totals)?;
-                *id
+                (*id, self.squad)
             }
-            (None, None) => return Err(DbError::Query("a plan change without a plan".into())),
+            (None, None) => return Ok(None),
         };
+        crate::db::plans::record_planned_stops(c, squad, &self.insert, actor)?;
         events::append(
             c,
             &events::NewEvent::now(actor, self.action, "plan", Some(plan_id.0))
                 .with_details(self.details.clone()),
         )?;
-        Ok(plan_id)
+        Ok(Some(plan_id))
     }
 }
 
@@ -257,6 +273,7 @@ pub(crate) fn plan_change(
     });
     match current {
         Some(p) => PlanChange {
+            squad: sq.id,
             create: None,
             update: Some((p.plan.id, p.plan.version, totals)),
             delete,
@@ -270,6 +287,7 @@ pub(crate) fn plan_change(
             details,
         },
         None => PlanChange {
+            squad: sq.id,
             create: (!empty).then_some(PlanRow {
                 id: plan_id,
                 squad_id: sq.id,
@@ -352,6 +370,7 @@ impl DayChanges {
                 continue;
             }
             plans.push(PlanChange {
+                squad: *id,
                 create: None,
                 update: Some((
                     p.plan.id,
@@ -423,6 +442,10 @@ impl DayChanges {
     /// Writes everything (call inside a transaction).
     pub fn apply(&self, c: &mut Conn<'_>, actor: &str) -> Result<DayReport, DbError> {
         for p in &self.plans {
+            // A squad that had no plan and got no stops: nothing to store.
+            if p.create.is_none() && p.update.is_none() {
+                continue;
+            }
             p.apply(c, actor)?;
         }
         set_statuses(

@@ -370,6 +370,12 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("audit.stop.marked", "标记站点", "stop marked"),
     ("audit.stop.planned", "排入路线", "put on a route"),
+    ("audit.request.unplanned", "移出路线", "taken off a route"),
+    (
+        "audit.stop.reassigned",
+        "改派给其他小队",
+        "moved to another squad",
+    ),
     ("audit.plan.created", "生成路线", "route planned"),
     // Geocode match levels.
     ("level.address", "门牌", "address"),

@@ -78,4 +78,15 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
     ("plans.delta_time", "时间", "time"),
     ("plans.delta_distance", "距离", "distance"),
     ("plans.reason", "原因", "Reason"),
+    ("board.flash.refused", "未能调整：", "Not changed:"),
+    (
+        "board.flash.reoptimized",
+        "本队路线已重新优化：",
+        "The squad's route was re-optimized:",
+    ),
+    (
+        "plans.replan_squad_hint",
+        "重新排定本队待送站点的顺序",
+        "Re-order this squad's stops still to do",
+    ),
 ];

@@ -102,7 +102,10 @@ pub fn add_demo_accounts(db: &Database, seeded: &mut Seeded) -> Result<(), Servi
                 "demo",
             )?;
             out.push(("coord".to_owned(), "coordinator".to_owned(), String::new()));
-            let squads = crate::db::squads::list(c, false)?;
+            // In the seed's order (ids are time-ordered), so that squad2 is 第二小分队: the
+            // list is sorted by name, and 三 sorts before 二 in Unicode.
+            let mut squads = crate::db::squads::list(c, false)?;
+            squads.sort_by_key(|s| s.id.0);
             for (i, s) in squads.iter().enumerate() {
                 let username = format!("squad{}", i + 1);
                 accounts::add_user(

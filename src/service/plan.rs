@@ -22,6 +22,8 @@ pub struct PlanCommand {
     /// Search budget, seconds.
     pub time_limit_s: f64,
     pub utc_offset: FixedOffset,
+    /// Service times, deadlines and the area rule (time limit and offset are set from above).
+    pub settings: DispatchSettings,
 }
 
 /// Runs the command; returns the printout.
@@ -32,6 +34,12 @@ pub fn run(cmd: &PlanCommand) -> Result<String, ServiceError> {
             message: format!("{} is not a number of seconds in 0–3600", cmd.time_limit_s),
         });
     }
+    cmd.settings
+        .validate()
+        .map_err(|message| ServiceError::Setting {
+            name: "dispatch",
+            message,
+        })?;
     let osm = cmd.osm.as_deref().ok_or_else(|| ServiceError::Setting {
         name: "--osm",
         message:
@@ -53,7 +61,7 @@ pub fn run(cmd: &PlanCommand) -> Result<String, ServiceError> {
     let settings = DispatchSettings {
         time_limit_s: cmd.time_limit_s,
         utc_offset: cmd.utc_offset,
-        ..DispatchSettings::default()
+        ..cmd.settings.clone()
     };
     let t = Instant::now();
     let roads = engine.roads();

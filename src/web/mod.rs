@@ -50,6 +50,9 @@ pub struct WebConfig {
     pub utc_offset: FixedOffset,
     /// Cookies, proxies and rate limits (see [`auth::AuthSettings`]).
     pub auth: auth::AuthSettings,
+    /// How requests become stops and how long planning searches (its `utc_offset` is
+    /// replaced by the one above).
+    pub dispatch: crate::dispatch::DispatchSettings,
 }
 
 impl Default for WebConfig {
@@ -60,6 +63,7 @@ impl Default for WebConfig {
                 FixedOffset::east_opt(0).expect("zero offset is valid")
             }),
             auth: auth::AuthSettings::default(),
+            dispatch: crate::dispatch::DispatchSettings::default(),
         }
     }
 }

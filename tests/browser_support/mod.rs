@@ -22,6 +22,8 @@ use doorstep::auth::Role;
 use doorstep::db::squads::SquadRow;
 use doorstep::web::AppState;
 
+pub mod fixtures;
+
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const PASSWORD: &str = "browser test password";
@@ -75,6 +77,10 @@ impl Served {
     /// The sample district's squads and zones in a fresh database, the map engine on its
     /// extract, and the server on a free port.
     pub fn start() -> Served {
+        // `DOORSTEP_TEST_LOG=doorstep=info` shows the server's log (causes of a 500 included).
+        if let Ok(filter) = std::env::var("DOORSTEP_TEST_LOG") {
+            doorstep::service::init_logging(&filter, false);
+        }
         off(|| {
             let t = TestDb::new();
             let mut seed = doorstep::sample::embedded_seed().expect("the embedded seed");
@@ -310,7 +316,12 @@ pub async fn js(c: &Client, script: &str, args: Vec<Value>) -> Value {
 
 /// Waits until `script` answers something truthy; answers it.
 pub async fn until(c: &Client, what: &str, script: &str) -> Value {
-    let deadline = Instant::now() + WAIT;
+    until_within(c, what, script, WAIT).await
+}
+
+/// [`until`] with its own time limit (a district plan takes the optimizer's budget).
+pub async fn until_within(c: &Client, what: &str, script: &str, limit: Duration) -> Value {
+    let deadline = Instant::now() + limit;
     loop {
         let v = js(c, script, vec![]).await;
         let truthy = match &v {

@@ -112,7 +112,7 @@ pub(crate) fn dispatch_error(e: DispatchError) -> AppError {
 pub(crate) fn settings_of(state: &AppState) -> DispatchSettings {
     DispatchSettings {
         utc_offset: state.config.utc_offset,
-        ..DispatchSettings::default()
+        ..state.config.dispatch.clone()
     }
 }
 

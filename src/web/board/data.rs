@@ -97,6 +97,9 @@ pub struct Board {
     requests: Vec<RequestTuple>,
     /// `null` in an update when no plan or stop changed.
     squads: Option<Vec<SquadOut>>,
+    /// With `squads`: the requests the day's plan left out, `[request_id, label, reason]`
+    /// (the reason a code; its words are `unserved.<code>` in the page's catalogue).
+    unserved: Option<Vec<(RequestId, String, String)>>,
 }
 
 fn label(r: &super::open::Line) -> String {
@@ -283,12 +286,28 @@ pub fn read_board(
             )
         })
         .collect();
+    let unserved = match &routes {
+        Some(_) => Some(
+            crate::db::unserved::for_date(conn, date)?
+                .into_iter()
+                .map(|u| {
+                    (
+                        u.request_id,
+                        u.stop_label.chars().take(40).collect(),
+                        u.reason.as_str().to_owned(),
+                    )
+                })
+                .collect(),
+        ),
+        None => None,
+    };
     Ok(Board {
         now,
         date: date.format("%Y-%m-%d").to_string(),
         full: since.is_none(),
         requests,
         squads: routes.as_ref().map(|r| squads_out(r, offset)),
+        unserved,
     })
 }
 

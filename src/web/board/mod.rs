@@ -10,6 +10,7 @@
 
 mod actions;
 mod data;
+mod dispatch;
 mod open;
 mod print_all;
 mod request;
@@ -40,7 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(request::routes)
             .configure(squads::routes)
             .configure(zones::routes)
-            .configure(print_all::routes),
+            .configure(print_all::routes)
+            .configure(dispatch::routes),
     );
 }
 
@@ -83,6 +85,17 @@ const JS_KEYS: &[&str] = &[
     "board.saved",
     "board.pinned",
     "board.flash.replanned",
+    "plans.unserved_title",
+    "plans.unserved_none",
+    "unserved.no_squad_available",
+    "unserved.no_squad_with_skill",
+    "unserved.outside_every_area",
+    "unserved.exceeds_capacity",
+    "unserved.unreachable",
+    "unserved.deadline_cannot_be_met",
+    "unserved.outside_hours",
+    "unserved.no_capacity_left",
+    "unserved.no_road_nearby",
     "status.new",
     "status.needs_review",
     "status.assigned",
@@ -108,12 +121,21 @@ pub(crate) struct BoardQuery {
     done: Option<String>,
     /// Free detail of that message (deltas of a move), already in words.
     detail: Option<String>,
+    /// The day shown, `YYYY-MM-DD` (default today).
+    pub(crate) date: Option<String>,
 }
 
 pub(crate) struct SquadLine {
     pub id: String,
     pub name: String,
     pub summary: String,
+}
+
+/// A request the day's plan left out, and why.
+pub(crate) struct UnservedLine {
+    pub id: String,
+    pub label: String,
+    pub reason: String,
 }
 
 pub(crate) struct ZoneLine {
@@ -135,8 +157,11 @@ struct BoardPage {
     review_total: usize,
     squads: Vec<SquadLine>,
     zones: Vec<ZoneLine>,
+    unserved: Vec<UnservedLine>,
     flash: Option<String>,
     lang: &'static str,
+    /// The extract's bounds, where the map starts when no request has a position yet.
+    bounds: String,
 }
 
 /// The review queue shows the oldest 50; the page says when there are more (each confirmed
@@ -151,15 +176,16 @@ async fn board(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let t = Tr::new(lang);
-    let date = sheet_date(&state, None).map_err(|e| PageError::new(e, lang))?;
-    let (counts, needs, squads, zones) = state
+    let date = sheet_date(&state, q.date.as_deref()).map_err(|e| PageError::new(e, lang))?;
+    let (counts, needs, squads, zones, unserved) = state
         .db
         .read(move |c| {
             let counts = open::counts(c)?;
             let needs = open::review_page(c, REVIEW_SHOWN as i64)?;
             let squads = crate::db::squads::list(c, true)?;
             let zones = crate::db::zones::list(c, true)?;
-            Ok((counts, needs, squads, zones))
+            let unserved = crate::db::unserved::for_date(c, date)?;
+            Ok((counts, needs, squads, zones, unserved))
         })
         .await
         .map_err(|e| PageError::new(e, lang))?;
@@ -217,8 +243,17 @@ async fn board(
                 kind_code: z.kind.as_str(),
             })
             .collect(),
+        unserved: unserved
+            .iter()
+            .map(|u| UnservedLine {
+                id: u.request_id.to_string(),
+                label: u.stop_label.clone(),
+                reason: crate::i18n::unserved_reason(lang, u.reason),
+            })
+            .collect(),
         flash,
         lang: lang.code(),
+        bounds: crate::web::map_layers::bounds_json(&state),
     };
     page::html(&req, StatusCode::OK, &page)
 }

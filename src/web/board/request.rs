@@ -55,7 +55,8 @@ fn lost_race(id: RequestId) -> HttpResponse {
 
 /// After a plain form post: back to where the coordinator was, with a message.
 pub(crate) fn back_to(to: &str, done: &str, detail: Option<&str>) -> HttpResponse {
-    let mut url = format!("{to}?done={done}");
+    let sep = if to.contains('?') { '&' } else { '?' };
+    let mut url = format!("{to}{sep}done={done}");
     if let Some(d) = detail {
         url.push_str("&detail=");
         url.push_str(&percent_encode(d));

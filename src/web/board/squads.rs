@@ -288,6 +288,8 @@ struct SquadPage {
     stops: Vec<StopLine>,
     others: Vec<OtherSquad>,
     summary: String,
+    /// The day shown when it is not today (`YYYY-MM-DD`), else empty.
+    date: String,
     flash: Option<String>,
 }
 
@@ -333,6 +335,7 @@ fn page_for(
         stops: Vec::new(),
         others: Vec::new(),
         summary: String::new(),
+        date: String::new(),
         flash: None,
     }
 }
@@ -416,7 +419,7 @@ async fn show(
     let lang = lang_of(&req);
     let t = Tr::new(lang);
     let id = parse_squad(&id).map_err(|e| PageError::new(e, lang))?;
-    let date = sheet_date(&state, None).map_err(|e| PageError::new(e, lang))?;
+    let date = sheet_date(&state, q.date.as_deref()).map_err(|e| PageError::new(e, lang))?;
     let (data, all) = state
         .db
         .read(move |c| {
@@ -455,6 +458,9 @@ async fn show(
             name: s.name.clone(),
         })
         .collect();
+    if q.date.as_deref().is_some_and(|d| !d.is_empty()) {
+        p.date = date.format("%Y-%m-%d").to_string();
+    }
     p.summary = data
         .plan
         .as_ref()
