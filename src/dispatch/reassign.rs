@@ -194,6 +194,25 @@ pub fn reassign(
             current: Some(stop_json(&row, from)),
         });
     }
+    // The reads above are separate statements: another move may have committed between the
+    // stop's row and the plans. The plans as loaded are what the write's version checks guard,
+    // so they must hold the stop, with its squad, at the version the caller saw.
+    let loaded_version = loaded.squads[0].1.as_ref().and_then(|p| {
+        p.pending()
+            .find(|(s, _)| s.id == stop)
+            .map(|(s, _)| s.version)
+    });
+    if row.status == StopStatus::Pending && loaded_version != Some(expected_version) {
+        return Err(DispatchError::Conflict {
+            message: format!(
+                "stop {stop} changed while the move was computed: someone changed it first"
+            ),
+            current: db
+                .read_blocking(|c| crate::db::plans::stop_with_squad(c, stop))
+                .ok()
+                .map(|(s, q)| stop_json(&s, q)),
+        });
+    }
     if row.status != StopStatus::Pending {
         return Err(DispatchError::refused(
             "stop",
