@@ -109,6 +109,26 @@ pub(crate) fn dispatch_error(e: DispatchError) -> AppError {
 }
 
 /// The settings of a run from the server's configuration.
+/// Runs a dispatch operation off the async workers, on the current road network: the one
+/// scaffold of the plans, reassign and re-optimize handlers (API and board forms).
+pub(crate) async fn run_dispatch<T: Send + 'static>(
+    state: &AppState,
+    settings: DispatchSettings,
+    op: impl FnOnce(
+        &crate::db::Database,
+        &crate::road::RoadNetwork,
+        &DispatchSettings,
+    ) -> Result<T, DispatchError>
+    + Send
+    + 'static,
+) -> Result<T, AppError> {
+    let engine = state.engine.clone().ok_or(AppError::NoMap)?;
+    let db = state.db.clone();
+    web::block(move || op(&db, &engine.roads(), &settings))
+        .await?
+        .map_err(dispatch_error)
+}
+
 pub(crate) fn settings_of(state: &AppState) -> DispatchSettings {
     DispatchSettings {
         utc_offset: state.config.utc_offset,
@@ -273,20 +293,16 @@ pub async fn create_plans(
     let Some(date) = date.filter(|_| bad.is_empty()) else {
         return Err(AppError::Invalid(bad));
     };
-    let engine = state.engine.clone().ok_or(AppError::NoMap)?;
     let settings = DispatchSettings {
         time_limit_s: limit,
         ..settings_of(&state)
     };
-    let db = state.db.clone();
     let actor = me.actor();
     let started = std::time::Instant::now();
-    let report: DayReport = web::block(move || {
-        let roads = engine.roads();
-        crate::dispatch::plan_day(&db, Some(&roads), date, Utc::now(), &settings, &actor)
+    let report: DayReport = run_dispatch(&state, settings, move |db, roads, settings| {
+        crate::dispatch::plan_day(db, Some(roads), date, Utc::now(), settings, &actor)
     })
-    .await?
-    .map_err(dispatch_error)?;
+    .await?;
     let seconds = started.elapsed().as_secs_f64();
     let mut day = state.db.read(move |c| read_day(c, date)).await?;
     day.run = Some(RunView {

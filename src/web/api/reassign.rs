@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::plans::{dispatch_error, settings_of};
+use super::plans::{run_dispatch, settings_of};
 use crate::dispatch::{ReassignOutcome, SquadChange};
 use crate::domain::{PlanId, SquadId, StopId};
 use crate::web::AppState;
@@ -76,24 +76,19 @@ pub(crate) async fn reassign_stop(
     version: i32,
     actor: String,
 ) -> Result<ReassignOutcome, AppError> {
-    let engine = state.engine.clone().ok_or(AppError::NoMap)?;
-    let settings = settings_of(state);
-    let db = state.db.clone();
-    web::block(move || {
-        let roads = engine.roads();
+    run_dispatch(state, settings_of(state), move |db, roads, settings| {
         crate::dispatch::reassign(
-            &db,
-            Some(&roads),
+            db,
+            Some(roads),
             stop,
             to,
             version,
             Utc::now(),
-            &settings,
+            settings,
             &actor,
         )
     })
-    .await?
-    .map_err(dispatch_error)
+    .await
 }
 
 /// The re-optimization, for the API and the board's form.
@@ -103,23 +98,18 @@ pub(crate) async fn reoptimize_plan(
     version: Option<i32>,
     actor: String,
 ) -> Result<SquadChange, AppError> {
-    let engine = state.engine.clone().ok_or(AppError::NoMap)?;
-    let settings = settings_of(state);
-    let db = state.db.clone();
-    web::block(move || {
-        let roads = engine.roads();
+    run_dispatch(state, settings_of(state), move |db, roads, settings| {
         crate::dispatch::reoptimize_plan(
-            &db,
-            Some(&roads),
+            db,
+            Some(roads),
             plan,
             version,
             Utc::now(),
-            &settings,
+            settings,
             &actor,
         )
     })
-    .await?
-    .map_err(dispatch_error)
+    .await
 }
 
 /// Re-sequence one squad's plan (its stops to do; those done or under way stay first).
