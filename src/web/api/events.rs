@@ -6,9 +6,8 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::get::short;
+use super::get::parse_request_id;
 use crate::db::events::EventRow;
-use crate::domain::RequestId;
 use crate::web::AppState;
 use crate::web::auth::Coordinator;
 use crate::web::error::{AppError, ProblemDetails};
@@ -73,9 +72,7 @@ pub async fn request_events(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id: RequestId = id.parse().map_err(|_| {
-        AppError::BadRequest(format!("`{}` is not a request id (a UUID)", short(&id)))
-    })?;
+    let id = parse_request_id(&id)?;
     let events = state
         .db
         .read(move |c| {

@@ -28,14 +28,18 @@ pub async fn get_request(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id: RequestId = id.parse().map_err(|_| {
-        AppError::BadRequest(format!("`{}` is not a request id (a UUID)", short(&id)))
-    })?;
+    let id = parse_request_id(&id)?;
     let row = state
         .db
         .read(move |c| crate::db::requests::get(c, id))
         .await?;
     Ok(HttpResponse::Ok().json(RequestView::from(row)))
+}
+
+/// The request id of a path, or a 400 naming (at most 40 characters of) what was sent.
+pub(super) fn parse_request_id(s: &str) -> Result<RequestId, AppError> {
+    s.parse()
+        .map_err(|_| AppError::BadRequest(format!("`{}` is not a request id (a UUID)", short(s))))
 }
 
 /// Echo at most 40 characters of what the client sent.
